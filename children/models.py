@@ -1,0 +1,110 @@
+"""Children, their tasks (chores and penalties), what is assigned to whom, and per-child values."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+CHILD_NAME_MAX = 64
+MAX_AGE = 120
+TASK_POINTS_MAX = 10_000
+REWARD_COST_MAX = 100_000
+
+
+class Child(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="children"
+    )
+    name = models.CharField(max_length=CHILD_NAME_MAX)
+    age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_AGE)]
+    )
+    # Moves only through services (tasks, penalties, rewards), never through the API directly.
+    points = models.PositiveBigIntegerField(default=0)
+    tasks = models.ManyToManyField("Task", blank=True, related_name="assigned_children")
+    rewards = models.ManyToManyField("rewards.Reward", blank=True, related_name="assigned_children")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "children"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=0), name="child_points_not_negative"),
+            models.CheckConstraint(condition=~Q(name=""), name="child_name_not_blank"),
+        ]
+        indexes = [models.Index(fields=["owner", "id"], name="child_by_owner")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Task(models.Model):
+    """A chore (`is_good`, adds points) or a penalty (takes points away, floored at 0)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
+    )
+    name = models.CharField(max_length=100)
+    points = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(TASK_POINTS_MAX)]
+    )
+    is_good = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gte=1, points__lte=TASK_POINTS_MAX), name="task_points_in_range"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="task_name_not_blank"),
+        ]
+        indexes = [models.Index(fields=["owner", "id"], name="task_by_owner")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def entity_type(self) -> str:
+        return "task" if self.is_good else "penalty"
+
+
+class TaskOverride(models.Model):
+    """A per-child value used instead of the task's default points."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="task_overrides")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="overrides")
+    points = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(TASK_POINTS_MAX)]
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "task"], name="one_task_override_per_child"),
+            models.CheckConstraint(
+                condition=Q(points__gte=1, points__lte=TASK_POINTS_MAX),
+                name="task_override_in_range",
+            ),
+        ]
+
+
+class RewardOverride(models.Model):
+    """A per-child cost used instead of the reward's default cost."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="reward_overrides")
+    reward = models.ForeignKey("rewards.Reward", on_delete=models.CASCADE, related_name="overrides")
+    cost = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(REWARD_COST_MAX)]
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "reward"], name="one_reward_override_per_child"),
+            models.CheckConstraint(
+                condition=Q(cost__gte=1, cost__lte=REWARD_COST_MAX),
+                name="reward_override_in_range",
+            ),
+        ]

@@ -1,0 +1,160 @@
+"""The children API: thin views that parse, call one service or selector, and serialize."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from children import selectors, services
+from children.models import Child, Task
+from children.serializers import (
+    ActivateSerializer,
+    AssignRewardsSerializer,
+    AssignTasksSerializer,
+    ChildActionResponseSerializer,
+    ChildSerializer,
+    OverrideSerializer,
+    RewardIdsSerializer,
+    TaskIdsSerializer,
+    TaskSerializer,
+)
+
+NO_OVERRIDE = "This child has no override for that {entity_type}."
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your children"),
+    create=extend_schema(summary="Add a child (starts with 0 points)"),
+    retrieve=extend_schema(summary="Read a child"),
+    update=extend_schema(summary="Replace a child's name and age"),
+    partial_update=extend_schema(summary="Change a child's name or age"),
+    destroy=extend_schema(summary="Delete a child (its tracking history is kept)"),
+)
+class ChildViewSet(viewsets.ModelViewSet):
+    serializer_class = ChildSerializer
+    queryset = Child.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        return selectors.children_for(self.request.user)
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "user": self.request.user}
+
+    def perform_create(self, serializer: ChildSerializer) -> None:
+        serializer.instance = services.create_child(
+            owner=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: ChildSerializer) -> None:
+        serializer.instance = services.update_child(
+            child=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Child) -> None:
+        services.delete_child(child=instance)
+
+    @extend_schema(
+        summary="Replace the tasks and penalties assigned to a child",
+        request=AssignTasksSerializer,
+        responses=TaskIdsSerializer,
+    )
+    @action(detail=True, methods=["put"])
+    def tasks(self, request: Request, pk: str | None = None) -> Response:
+        child = self.get_object()
+        serializer = AssignTasksSerializer(data=request.data, context={"user": request.user})
+        serializer.is_valid(raise_exception=True)
+        child = services.assign_tasks(child=child, tasks=serializer.validated_data["task_ids"])
+        return Response({"task_ids": sorted(task.pk for task in child.tasks.all())})
+
+    @extend_schema(
+        summary="Replace the rewards assigned to a child",
+        request=AssignRewardsSerializer,
+        responses=RewardIdsSerializer,
+    )
+    @action(detail=True, methods=["put"])
+    def rewards(self, request: Request, pk: str | None = None) -> Response:
+        child = self.get_object()
+        serializer = AssignRewardsSerializer(data=request.data, context={"user": request.user})
+        serializer.is_valid(raise_exception=True)
+        child = services.assign_rewards(
+            child=child, rewards=serializer.validated_data["reward_ids"]
+        )
+        return Response({"reward_ids": sorted(reward.pk for reward in child.rewards.all())})
+
+    @extend_schema(
+        summary="List a child's overrides",
+        responses=OverrideSerializer(many=True),
+        methods=["GET"],
+    )
+    @extend_schema(
+        summary="Set a child's own points for a task/penalty or cost for a reward",
+        request=OverrideSerializer,
+        responses=OverrideSerializer,
+        methods=["PUT"],
+    )
+    @extend_schema(
+        summary="Remove an override (the default value applies again)",
+        parameters=[
+            OpenApiParameter("entity_type", str, enum=["task", "penalty", "reward"], required=True),
+            OpenApiParameter("entity_id", int, required=True),
+        ],
+        request=None,
+        responses={204: None, 404: OpenApiTypes.OBJECT},
+        methods=["DELETE"],
+    )
+    @action(detail=True, methods=["get", "put", "delete"])
+    def overrides(self, request: Request, pk: str | None = None) -> Response:
+        child = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.overrides_for(child))
+            return self.get_paginated_response(OverrideSerializer(page, many=True).data)
+        context = {"user": request.user}
+        if request.method == "PUT":
+            serializer = OverrideSerializer(data=request.data, context=context)
+            serializer.is_valid(raise_exception=True)
+            override = services.set_override(
+                child=child,
+                entity=serializer.validated_data["entity"],
+                value=serializer.validated_data["value"],
+            )
+            return Response(OverrideSerializer(override).data)
+        # DELETE: the key may come as query parameters (what most clients send) or as a body.
+        data = request.query_params if "entity_type" in request.query_params else request.data
+        serializer = OverrideSerializer(data=data, context=context, require_value=False)
+        serializer.is_valid(raise_exception=True)
+        if not services.clear_override(child=child, entity=serializer.validated_data["entity"]):
+            raise Http404(NO_OVERRIDE.format(entity_type=serializer.validated_data["entity_type"]))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Activate a chore (adds points) or a penalty (takes points, floored at 0)",
+        request=ActivateSerializer,
+        responses=ChildActionResponseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str | None = None) -> Response:
+        child = self.get_object()
+        serializer = ActivateSerializer(data=request.data, context={"user": request.user})
+        serializer.is_valid(raise_exception=True)
+        result = services.activate_task(child=child, task=serializer.validated_data["task_id"])
+        return Response(
+            {"child": ChildSerializer(result.child).data, "tracking_event": None, **result.extras}
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your chores and penalties"),
+    create=extend_schema(summary="Create a chore (is_good: true) or a penalty (is_good: false)"),
+)
+class TaskViewSet(viewsets.ModelViewSet):
+    serializer_class = TaskSerializer
+    queryset = Task.objects.none()
+
+    def get_queryset(self):
+        return selectors.tasks_for(self.request.user)
+
+    def perform_create(self, serializer: TaskSerializer) -> None:
+        serializer.save(owner=self.request.user)

@@ -1,0 +1,102 @@
+"""Parent accounts: register, get a token, read or delete oneself."""
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chorehub.api import StrictFieldsMixin
+
+User = get_user_model()
+USERNAME_TAKEN = "A user with that username already exists."
+
+
+class RegisterSerializer(StrictFieldsMixin, serializers.Serializer):
+    username = serializers.RegexField(
+        r"^[\w.@+-]+\Z", max_length=150, help_text="Letters, digits and @ . + - _ only."
+    )
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+    def validate_username(self, username: str) -> str:
+        if User.objects.filter(username__iexact=username).exists():
+            raise serializers.ValidationError(USERNAME_TAKEN)
+        return username
+
+    def validate(self, attrs: dict) -> dict:
+        candidate = User(username=attrs["username"], email=attrs["email"])
+        try:
+            password_validation.validate_password(attrs["password"], candidate)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"password": list(error.messages)}) from error
+        return attrs
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "is_staff", "date_joined"]
+        read_only_fields = fields
+
+
+class RegisteredSerializer(UserSerializer):
+    token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <key>`.")
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+
+def register_parent(*, username: str, password: str, email: str = "") -> tuple[User, Token]:
+    """Create a parent account and its API token.
+
+    Raises serializers.ValidationError when the username was taken meanwhile (a racing request).
+    """
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, password=password, email=email)
+            token = Token.objects.create(user=user)
+    except IntegrityError as error:
+        raise serializers.ValidationError({"username": [USERNAME_TAKEN]}) from error
+    return user, token
+
+
+class RegisterView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        summary="Create a parent account",
+        request=RegisterSerializer,
+        responses={201: RegisteredSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, token = register_parent(**serializer.validated_data)
+        user.token = token.key
+        return Response(RegisteredSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class MeView(APIView):
+    @extend_schema(summary="The signed-in user", responses=UserSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(
+        summary="Delete your account, children, tasks and rewards (tracking stays, anonymized)",
+        responses={204: None},
+    )
+    def delete(self, request: Request) -> Response:
+        request.user.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenView(ObtainAuthToken):
+    """`{username, password}` → `{token}`: the key for `Authorization: Token <key>`."""

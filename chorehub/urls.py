@@ -1,0 +1,32 @@
+"""ChoreHub URLs: the parent API under /api/, the admin, the OpenAPI schema and its docs."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from chorehub.accounts import MeView, RegisterView, TokenView
+from children.views import ChildViewSet, TaskViewSet
+from rewards.views import ChildRewardViewSet, RewardRequestViewSet, RewardViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("children", ChildViewSet, basename="child")
+router.register("children", ChildRewardViewSet, basename="child-reward")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("rewards", RewardViewSet, basename="reward")
+router.register("reward-requests", RewardRequestViewSet, basename="reward-request")
+
+api_patterns = [
+    path("auth/register/", RegisterView.as_view(), name="auth-register"),
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("auth/me/", MeView.as_view(), name="auth-me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+]

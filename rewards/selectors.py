@@ -1,0 +1,20 @@
+"""Reads of the rewards app, always scoped to the parent who owns the rows."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from rewards.models import Reward, RewardRequest
+
+
+def rewards_for(user: AbstractBaseUser) -> QuerySet[Reward]:
+    """A parent's rewards."""
+    return Reward.objects.filter(owner=user).order_by("id")
+
+
+def reward_requests_for(user: AbstractBaseUser) -> QuerySet[RewardRequest]:
+    """Requests made by a parent's children, oldest first, with what the list shows."""
+    return (
+        RewardRequest.objects.filter(child__owner=user)
+        .select_related("child", "reward")
+        .order_by("id")
+    )

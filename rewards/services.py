@@ -1,0 +1,238 @@
+"""Writes of the rewards app: a child asks for a reward, a parent redeems or cancels it.
+
+Every function locks the child's row first and then the request's, always in that order, so that a
+redeem racing a cancel (or another redeem) ends in exactly one of them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from chorehub.announce import announce
+from chorehub.errors import InvalidAction, StateConflict
+from children.models import Child, RewardOverride
+from children.services import lock_child, not_assigned_message
+from rewards import signals
+from rewards.models import Reward, RewardRequest
+
+NOT_ENOUGH_POINTS = "Child '{child}' has {points} points; reward '{reward}' costs {cost}."
+ALREADY_PENDING = "Child '{child}' already has a pending request for reward '{reward}'."
+NOT_PENDING = "Reward request {request_id} is {status}, not pending."
+
+
+@dataclass(frozen=True)
+class RewardActionResult:
+    """The child and request as saved, and what listeners added for the response."""
+
+    child: Child
+    request: RewardRequest | None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def effective_cost(*, child: Child, reward: Reward) -> tuple[int, bool]:
+    """The cost this child pays for the reward now, and whether an override set it."""
+    override = (
+        RewardOverride.objects.filter(child=child, reward=reward)
+        .values_list("cost", flat=True)
+        .first()
+    )
+    return (reward.cost, False) if override is None else (override, True)
+
+
+def request_reward(*, child: Child, reward: Reward, actor: str = "child") -> RewardActionResult:
+    """A child asks for a reward. Points do not move until a parent redeems it.
+
+    Raises InvalidAction when the reward is not assigned, StateConflict when the child has too few
+    points or already has a pending request for it.
+    """
+    with transaction.atomic():
+        child = lock_child(child.pk)
+        _require_assigned(child, reward)
+        cost, override_applied = effective_cost(child=child, reward=reward)
+        _require_points(child, reward, cost)
+        if RewardRequest.objects.filter(
+            child=child, reward=reward, status=RewardRequest.Status.PENDING
+        ).exists():
+            raise StateConflict(ALREADY_PENDING.format(child=child.name, reward=reward.name))
+        try:
+            with transaction.atomic():
+                request = RewardRequest.objects.create(child=child, reward=reward)
+        except IntegrityError as error:
+            # Only reachable if a pending request slipped past the lock (it cannot on PostgreSQL
+            # or SQLite IMMEDIATE); the partial unique index is the last line of defence.
+            raise StateConflict(
+                ALREADY_PENDING.format(child=child.name, reward=reward.name)
+            ) from error
+        extras = _announce(
+            signals.reward_requested,
+            child=child,
+            reward=reward,
+            request=request,
+            points_before=child.points,
+            actor=actor,
+            cost=cost,
+            override_applied=override_applied,
+            occurred_at=request.created_at,
+        )
+    return RewardActionResult(child=child, request=request, extras=extras)
+
+
+def redeem_request(*, request: RewardRequest, actor: str = "parent") -> RewardActionResult:
+    """A parent gives the child what it asked for: points go down by the cost, now.
+
+    Raises StateConflict when the request is not pending or the child has too few points; the
+    request then stays as it was.
+    """
+    with transaction.atomic():
+        child = lock_child(request.child_id)
+        request = _lock_pending(request)
+        reward = request.reward
+        cost, override_applied = effective_cost(child=child, reward=reward)
+        _require_points(child, reward, cost)
+        points_before = child.points
+        child.points -= cost
+        child.save(update_fields=["points", "updated_at"])
+        occurred_at = timezone.now()
+        request.status = RewardRequest.Status.REDEEMED
+        request.resolved_at = occurred_at
+        request.save(update_fields=["status", "resolved_at"])
+        extras = _announce(
+            signals.reward_redeemed,
+            child=child,
+            reward=reward,
+            request=request,
+            points_before=points_before,
+            actor=actor,
+            cost=cost,
+            override_applied=override_applied,
+            occurred_at=occurred_at,
+        )
+    return RewardActionResult(child=child, request=request, extras=extras)
+
+
+def redeem_reward(*, child: Child, reward: Reward, actor: str = "parent") -> RewardActionResult:
+    """A parent redeems a reward for a child directly, with no request.
+
+    Raises InvalidAction when the reward is not assigned, StateConflict when points are too few.
+    """
+    with transaction.atomic():
+        child = lock_child(child.pk)
+        _require_assigned(child, reward)
+        cost, override_applied = effective_cost(child=child, reward=reward)
+        _require_points(child, reward, cost)
+        points_before = child.points
+        child.points -= cost
+        child.save(update_fields=["points", "updated_at"])
+        extras = _announce(
+            signals.reward_redeemed,
+            child=child,
+            reward=reward,
+            request=None,
+            points_before=points_before,
+            actor=actor,
+            cost=cost,
+            override_applied=override_applied,
+            occurred_at=timezone.now(),
+        )
+    return RewardActionResult(child=child, request=None, extras=extras)
+
+
+def cancel_request(*, request: RewardRequest, actor: str = "parent") -> RewardActionResult:
+    """A parent or the child withdraws a pending request. Points do not move.
+
+    Raises StateConflict when the request is already redeemed or cancelled.
+    """
+    with transaction.atomic():
+        child = lock_child(request.child_id)
+        request = _lock_pending(request)
+        occurred_at = timezone.now()
+        request.status = RewardRequest.Status.CANCELLED
+        request.resolved_at = occurred_at
+        request.save(update_fields=["status", "resolved_at"])
+        cost, override_applied = effective_cost(child=child, reward=request.reward)
+        extras = _announce(
+            signals.reward_cancelled,
+            child=child,
+            reward=request.reward,
+            request=request,
+            points_before=child.points,
+            actor=actor,
+            cost=cost,
+            override_applied=override_applied,
+            occurred_at=occurred_at,
+        )
+    return RewardActionResult(child=child, request=request, extras=extras)
+
+
+def _require_assigned(child: Child, reward: Reward) -> None:
+    if not child.rewards.filter(pk=reward.pk).exists():
+        raise InvalidAction(
+            not_assigned_message(kind="Reward", entity=reward, child=child), field="reward_id"
+        )
+
+
+def _require_points(child: Child, reward: Reward, cost: int) -> None:
+    if child.points < cost:
+        raise StateConflict(
+            NOT_ENOUGH_POINTS.format(
+                child=child.name, points=child.points, reward=reward.name, cost=cost
+            )
+        )
+
+
+def _lock_pending(request: RewardRequest) -> RewardRequest:
+    locked = (
+        RewardRequest.objects.select_for_update(of=("self",))
+        .select_related("reward")
+        .get(pk=request.pk)
+    )
+    if locked.status != RewardRequest.Status.PENDING:
+        raise StateConflict(NOT_PENDING.format(request_id=locked.pk, status=locked.status))
+    return locked
+
+
+def _announce(
+    signal: Signal,
+    *,
+    child: Child,
+    reward: Reward,
+    request: RewardRequest | None,
+    points_before: int,
+    actor: str,
+    cost: int,
+    override_applied: bool,
+    occurred_at: datetime,
+) -> dict[str, Any]:
+    return announce(
+        signal,
+        sender=Reward,
+        user=child.owner,
+        child=child,
+        entity=reward,
+        entity_type="reward",
+        action=_ACTIONS[signal],
+        request=request,
+        points_before=points_before,
+        points_after=child.points,
+        occurred_at=occurred_at,
+        metadata={
+            "child_name": child.name,
+            "entity_name": reward.name,
+            "actor": actor,
+            "default_value": reward.cost,
+            "override_applied": override_applied,
+            "value": cost,
+            "request_id": request.pk if request else None,
+        },
+    )
+
+
+_ACTIONS = {
+    signals.reward_requested: "requested",
+    signals.reward_redeemed: "redeemed",
+    signals.reward_cancelled: "cancelled",
+}
