@@ -89,6 +89,9 @@ class TaskOverride(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"task {self.task_id} for child {self.child_id}: {self.points} points"
+
 
 class RewardOverride(models.Model):
     """A per-child cost used instead of the reward's default cost."""
@@ -102,9 +105,14 @@ class RewardOverride(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["child", "reward"], name="one_reward_override_per_child"),
+            models.UniqueConstraint(
+                fields=["child", "reward"], name="one_reward_override_per_child"
+            ),
             models.CheckConstraint(
                 condition=Q(cost__gte=1, cost__lte=REWARD_COST_MAX),
                 name="reward_override_in_range",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"reward {self.reward_id} for child {self.child_id}: costs {self.cost}"

@@ -3,7 +3,6 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from chorehub.api import StrictFieldsMixin, TrackingEventRefField, id_field
 from children.models import (
     CHILD_NAME_MAX,
     MAX_AGE,
@@ -14,6 +13,7 @@ from children.models import (
     Task,
     TaskOverride,
 )
+from chorehub.api import StrictFieldsMixin, TrackingEventRefField, id_field
 from rewards.models import Reward
 
 MAX_ASSIGNED = 1000
@@ -31,7 +31,16 @@ class ChildSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Child
-        fields = ["id", "name", "age", "points", "task_ids", "reward_ids", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "age",
+            "points",
+            "task_ids",
+            "reward_ids",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["points", "created_at", "updated_at"]
 
     def get_task_ids(self, child: Child) -> list[int]:
@@ -95,7 +104,7 @@ class OverrideSerializer(StrictFieldsMixin, serializers.Serializer):
     value = serializers.IntegerField(
         min_value=1,
         max_value=REWARD_COST_MAX,
-        help_text=_(f"Points (1–{TASK_POINTS_MAX}) or cost (1–{REWARD_COST_MAX})."),
+        help_text=_(f"Points (1-{TASK_POINTS_MAX}) or cost (1-{REWARD_COST_MAX})."),
     )
 
     def __init__(self, *args, require_value: bool = True, **kwargs):
@@ -105,7 +114,9 @@ class OverrideSerializer(StrictFieldsMixin, serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         attrs["entity"] = resolve_entity(
-            user=self.context["user"], entity_type=attrs["entity_type"], entity_id=attrs["entity_id"]
+            user=self.context["user"],
+            entity_type=attrs["entity_type"],
+            entity_id=attrs["entity_id"],
         )
         value = attrs.get("value")
         maximum = REWARD_COST_MAX if attrs["entity_type"] == "reward" else TASK_POINTS_MAX
@@ -117,7 +128,11 @@ class OverrideSerializer(StrictFieldsMixin, serializers.Serializer):
 
     def to_representation(self, override: TaskOverride | RewardOverride) -> dict:
         if isinstance(override, TaskOverride):
-            entity_type, entity_id, value = override.task.entity_type, override.task_id, override.points
+            entity_type, entity_id, value = (
+                override.task.entity_type,
+                override.task_id,
+                override.points,
+            )
         else:
             entity_type, entity_id, value = "reward", override.reward_id, override.cost
         return {"entity_type": entity_type, "entity_id": entity_id, "value": value}

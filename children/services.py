@@ -8,10 +8,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from chorehub.announce import announce
-from chorehub.errors import InvalidAction
 from children import signals
 from children.models import Child, RewardOverride, Task, TaskOverride
+from chorehub.announce import announce
+from chorehub.errors import InvalidAction
 from rewards.models import Reward
 
 ACTORS = ("parent", "child")
@@ -106,7 +106,9 @@ def _assignment_changed(child: Child, what: str) -> Child:
     return child
 
 
-def set_override(*, child: Child, entity: Task | Reward, value: int) -> TaskOverride | RewardOverride:
+def set_override(
+    *, child: Child, entity: Task | Reward, value: int
+) -> TaskOverride | RewardOverride:
     """Use `value` for this child instead of the task's points or the reward's cost."""
     if isinstance(entity, Task):
         override, _ = TaskOverride.objects.update_or_create(

@@ -21,7 +21,9 @@ class RegisterSerializer(StrictFieldsMixin, serializers.Serializer):
     username = serializers.RegexField(
         r"^[\w.@+-]+\Z", max_length=150, help_text="Letters, digits and @ . + - _ only."
     )
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, max_length=128, style={"input_type": "password"}
+    )
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
     def validate_username(self, username: str) -> str:

@@ -119,8 +119,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-# Development serves static files straight from the apps; production runs collectstatic first.
+if not DEBUG:
+    # Production serves what `collectstatic` gathered here; development serves from the apps.
+    STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = DEBUG
 
 if not DEBUG:
@@ -183,3 +184,4 @@ SPECTACULAR_SETTINGS = {
 
 REDIS_URL = env.str("REDIS_URL", default="")
 CHOREHUB_LOG_DIR = Path(env.str("CHOREHUB_LOG_DIR", default=str(BASE_DIR / "logs")))
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="chorehub-demo")

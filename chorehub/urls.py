@@ -5,8 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from chorehub.accounts import MeView, RegisterView, TokenView
 from children.views import ChildViewSet, TaskViewSet
+from chorehub.accounts import MeView, RegisterView, TokenView
 from rewards.views import ChildRewardViewSet, RewardRequestViewSet, RewardViewSet
 
 router = DefaultRouter(trailing_slash=True)

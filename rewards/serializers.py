@@ -3,9 +3,9 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from chorehub.api import StrictFieldsMixin, TrackingEventRefField, id_field
 from children.models import REWARD_COST_MAX
 from children.serializers import DOES_NOT_EXIST, ChildSerializer
+from chorehub.api import StrictFieldsMixin, TrackingEventRefField, id_field
 from rewards.models import Reward, RewardRequest
 
 

@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from chorehub.announce import announce
-from chorehub.errors import InvalidAction, StateConflict
 from children.models import Child, RewardOverride
 from children.services import lock_child, not_assigned_message
+from chorehub.announce import announce
+from chorehub.errors import InvalidAction, StateConflict
 from rewards import signals
 from rewards.models import Reward, RewardRequest
 

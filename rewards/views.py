@@ -40,7 +40,9 @@ class RewardViewSet(viewsets.ModelViewSet):
     list=extend_schema(summary="List reward requests, filtered by status and child"),
     retrieve=extend_schema(summary="Read a reward request"),
 )
-class RewardRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RewardRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = RewardRequestSerializer
     queryset = RewardRequest.objects.none()
     filterset_class = RewardRequestFilter

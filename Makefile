@@ -1,0 +1,48 @@
+# ChoreHub: `make run` serves the app on 127.0.0.1:8000 (SQLite), `make test` runs the whole suite.
+# Both set up everything they need first (virtualenv, dependencies, migrations, Chromium for tests).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Development defaults; real deployments set DEBUG=0, SECRET_KEY and ALLOWED_HOSTS (see README).
+export DEBUG ?= 1
+
+.PHONY: run test lint migrate serve browser clean
+
+run: $(VENV)/.deps migrate
+	$(PY) manage.py seed_demo --if-empty
+	$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev-deps browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrate: $(VENV)/.deps
+	$(PY) manage.py migrate --noinput
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ChoreHub needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.deps: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.deps $@
+
+# Browser tests drive Debian's Chromium through Playwright; never a downloaded browser.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

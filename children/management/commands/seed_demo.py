@@ -1,0 +1,80 @@
+"""`manage.py seed_demo`: a demo parent with two children, chores, penalties, rewards and some
+history. Running it again changes nothing."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from children import services as children_services
+from children.models import Child, Task
+from rewards import services as rewards_services
+from rewards.models import Reward
+
+DEMO_USERNAME = "demo"
+CHORES = [("Make the bed", 5), ("Do the dishes", 10), ("Homework", 15)]
+PENALTIES = [("Hitting", 20), ("Shouting", 5)]
+REWARDS = [
+    ("Ice cream", 30, "One scoop"),
+    ("Movie night", 100, "Pick the film"),
+    ("Screen time", 20, "30 minutes"),
+]
+CHILDREN = [("Alice", 9), ("Ben", 6)]
+
+
+class Command(BaseCommand):
+    help = "Create a demo parent and family (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already has users (used by `make run`).",
+        )
+
+    def handle(self, *args, if_empty: bool, **options) -> None:
+        User = get_user_model()
+        if if_empty and User.objects.exists():
+            self.stdout.write("Database has users already; demo family not added.")
+            return
+        password = settings.DEMO_PASSWORD
+        with transaction.atomic():
+            parent, created = User.objects.get_or_create(username=DEMO_USERNAME)
+            if created:
+                parent.set_password(password)
+                parent.save(update_fields=["password"])
+                self.seed_family(parent)
+            token, _ = Token.objects.get_or_create(user=parent)
+        state = "created" if created else "already there, unchanged"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo parent {state}: username '{DEMO_USERNAME}', password '{password}'"
+            )
+        )
+        self.stdout.write(f"API token: {token.key}")
+
+    def seed_family(self, parent) -> None:
+        tasks = [Task.objects.create(owner=parent, name=n, points=p) for n, p in CHORES]
+        penalties = [
+            Task.objects.create(owner=parent, name=n, points=p, is_good=False) for n, p in PENALTIES
+        ]
+        rewards = [
+            Reward.objects.create(owner=parent, name=n, cost=c, description=d)
+            for n, c, d in REWARDS
+        ]
+        children: list[Child] = []
+        for name, age in CHILDREN:
+            child = children_services.create_child(owner=parent, name=name, age=age)
+            children_services.assign_tasks(child=child, tasks=[*tasks, *penalties])
+            children_services.assign_rewards(child=child, rewards=rewards)
+            children.append(child)
+        alice, ben = children
+        children_services.set_override(child=ben, entity=tasks[1], value=15)
+        # A little history, made through the services so that it is tracked like real use.
+        for task in (tasks[0], tasks[1], tasks[2], tasks[1]):
+            children_services.activate_task(child=alice, task=task)
+        children_services.activate_task(child=alice, task=penalties[1])
+        for task in (tasks[1], tasks[1]):
+            children_services.activate_task(child=ben, task=task)
+        rewards_services.request_reward(child=ben, reward=rewards[2])
