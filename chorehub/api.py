@@ -106,8 +106,8 @@ class StrictFilterBackend(DjangoFilterBackend):
     always_allowed = frozenset({"limit", "offset", "format"})
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
-        if getattr(view, "action", None) != "list":
-            # Detail routes and actions take their own query parameters, if any.
+        if getattr(view, "action", "list") != "list":
+            # Detail routes and viewset actions take their own query parameters, if any.
             return queryset
         filterset_class = self.get_filterset_class(view, queryset)
         known = set(filterset_class.base_filters) if filterset_class else set()

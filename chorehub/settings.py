@@ -183,5 +183,9 @@ SPECTACULAR_SETTINGS = {
 # --- Local --------------------------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
-CHOREHUB_LOG_DIR = Path(env.str("CHOREHUB_LOG_DIR", default=str(BASE_DIR / "logs")))
+CHOREHUB_LOG_DIR = Path(env.str("CHOREHUB_LOG_DIR", default="") or BASE_DIR / "logs")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="chorehub-demo")
+# Per-user audit logs: rotation size and backups, and how many users' files stay open at once.
+TRACKING_LOG_MAX_BYTES = env.int("TRACKING_LOG_MAX_BYTES", default=10 * 1024 * 1024)
+TRACKING_LOG_BACKUP_COUNT = env.int("TRACKING_LOG_BACKUP_COUNT", default=5)
+TRACKING_LOG_MAX_OPEN_HANDLERS = env.int("TRACKING_LOG_MAX_OPEN_HANDLERS", default=32)

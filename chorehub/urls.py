@@ -23,6 +23,7 @@ api_patterns = [
     path("auth/me/", MeView.as_view(), name="auth-me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("tracking.urls")),
     path("", include(router.urls)),
 ]
 
