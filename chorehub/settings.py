@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "pgtrigger",
+    "django_eventstream",
     # Local
     "children",
     "rewards",
@@ -177,7 +178,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "EntityTypeEnum": "tracking.models.EntityType",
+        "TrackingActionEnum": "tracking.models.Action",
+        "OverrideEntityTypeEnum": ["task", "penalty", "reward"],
+        "ActorEnum": ["parent", "child"],
+    },
 }
 
 # --- Local --------------------------------------------------------------------------------------
@@ -189,3 +195,13 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="chorehub-demo")
 TRACKING_LOG_MAX_BYTES = env.int("TRACKING_LOG_MAX_BYTES", default=10 * 1024 * 1024)
 TRACKING_LOG_BACKUP_COUNT = env.int("TRACKING_LOG_BACKUP_COUNT", default=5)
 TRACKING_LOG_MAX_OPEN_HANDLERS = env.int("TRACKING_LOG_MAX_OPEN_HANDLERS", default=32)
+
+# Live events: https://github.com/fanout/django-eventstream#readme
+EVENTSTREAM_STORAGE_CLASS = "tracking.stream.RetainedEventStorage"
+EVENTSTREAM_CHANNELMANAGER_CLASS = "tracking.stream.UserChannelManager"
+EVENTSTREAM_RETENTION_MINUTES = env.int("EVENTSTREAM_RETENTION_MINUTES", default=24 * 60)
+if REDIS_URL:
+    from redis.connection import parse_url
+
+    # A short connect timeout: with Redis down, an action must not wait long before it logs.
+    EVENTSTREAM_REDIS = {**parse_url(REDIS_URL), "socket_connect_timeout": 2}

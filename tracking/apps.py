@@ -6,11 +6,19 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking"
 
     def ready(self) -> None:
-        from children.signals import task_activated
-        from rewards.signals import reward_cancelled, reward_redeemed, reward_requested
-        from tracking import receivers
+        from children import signals as children_signals
+        from rewards import signals as rewards_signals
+        from tracking import receivers, stream
 
-        for signal in (task_activated, reward_requested, reward_redeemed, reward_cancelled):
-            signal.connect(
-                receivers.record_event, dispatch_uid=f"tracking.record_event.{id(signal)}"
-            )
+        points_signals = (
+            children_signals.task_activated,
+            rewards_signals.reward_requested,
+            rewards_signals.reward_redeemed,
+            rewards_signals.reward_cancelled,
+        )
+        for signal in points_signals:
+            signal.connect(receivers.record_event, dispatch_uid="tracking.record_event")
+            signal.connect(stream.on_points_action, dispatch_uid="tracking.stream.points")
+        children_signals.child_created.connect(stream.on_child_created, dispatch_uid="stream")
+        children_signals.child_changed.connect(stream.on_child_changed, dispatch_uid="stream")
+        children_signals.child_deleted.connect(stream.on_child_deleted, dispatch_uid="stream")

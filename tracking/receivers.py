@@ -1,5 +1,6 @@
 """Listeners of the domain signals: each action becomes one TrackingEvent row, written in the
-action's transaction, and one audit log line, written after it commits.
+action's transaction, then (after it commits) one audit log line and one `tracking_event_created`
+message on the event stream.
 
 Connected in `TrackingConfig.ready()`. The domain apps do not know these exist.
 """
@@ -7,6 +8,7 @@ Connected in `TrackingConfig.ready()`. The domain apps do not know these exist.
 import json
 import logging
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, transaction
 
 from children.models import Child
-from tracking import audit_log
+from tracking import audit_log, stream
 from tracking.models import TrackingEvent
 from tracking.serializers import TrackingEventSerializer
 
@@ -63,7 +65,10 @@ def record_event(
     except (ValidationError, DatabaseError):
         logger.exception(NOT_RECORDED, event_json(event))
         return {"tracking_event": None}
-    transaction.on_commit(lambda: audit_log.write_event(event), robust=True)
+    transaction.on_commit(partial(audit_log.write_event, event), robust=True)
+    stream.publish_on_commit(
+        event.user_id, stream.TRACKING_EVENT_CREATED, stream.tracking_event_payload(event)
+    )
     return {"tracking_event": TrackingEventSerializer(event).data}
 
 
