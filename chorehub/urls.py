@@ -1,6 +1,7 @@
 """ChoreHub URLs: the parent API under /api/, the admin, the OpenAPI schema and its docs."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -8,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from children.views import ChildViewSet, TaskViewSet
 from chorehub.accounts import MeView, RegisterView, TokenView
 from rewards.views import ChildRewardViewSet, RewardRequestViewSet, RewardViewSet
+from tracking.live_page import LivePageView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -28,6 +30,9 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    path("", LivePageView.as_view(), name="live"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
 ]

@@ -22,3 +22,4 @@ class TrackingConfig(AppConfig):
         children_signals.child_created.connect(stream.on_child_created, dispatch_uid="stream")
         children_signals.child_changed.connect(stream.on_child_changed, dispatch_uid="stream")
         children_signals.child_deleted.connect(stream.on_child_deleted, dispatch_uid="stream")
+        stream.fail_fast_on_redis_errors()

@@ -24,7 +24,9 @@ from django.utils import timezone
 from django_eventstream import send_event
 from django_eventstream.channelmanager import ChannelManagerBase
 from django_eventstream.storage import DjangoModelStorage
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +113,16 @@ def trim_stored_events() -> int:
         if not ids:
             return deleted
         deleted += Event.objects.filter(id__in=ids).delete()[0]
+
+
+def fail_fast_on_redis_errors() -> None:
+    """Publishing runs on the request's path after commit: with Redis down, redis-py's default
+    retries would add seconds to every action. One try, then log (the event stays stored, so a
+    reconnecting client still gets it)."""
+    from django_eventstream import eventstream
+
+    if eventstream.redis_client is not None:
+        eventstream.redis_client.set_retry(Retry(NoBackoff(), 0))
 
 
 def publish(user_id: int | None, event_type: str, data: dict[str, Any]) -> None:
