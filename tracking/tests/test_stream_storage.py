@@ -1,0 +1,61 @@
+"""Stored stream events: kept for replay, trimmed after the configured retention."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from django_eventstream.models import Event as StoredEvent
+
+from tracking import stream
+from tracking.stream import RetainedEventStorage, UserChannelManager, channel_for
+
+
+@pytest.fixture
+def storage(monkeypatch):
+    monkeypatch.setattr(stream, "_last_trim", 0.0)
+    return RetainedEventStorage()
+
+
+def stored_types() -> list[str]:
+    # The library stores an empty placeholder (eid 0) per channel; it is not an event.
+    return list(StoredEvent.objects.exclude(type="").order_by("eid").values_list("type", flat=True))
+
+
+@pytest.mark.django_db
+def test_events_older_than_the_retention_are_trimmed_on_append(storage, settings, monkeypatch):
+    settings.EVENTSTREAM_RETENTION_MINUTES = 60
+    for n in range(3):
+        storage.append_event("user-1", "old", {"n": n})
+    StoredEvent.objects.filter(type="old").update(
+        created=timezone.now() - datetime.timedelta(minutes=61)
+    )
+    monkeypatch.setattr(stream, "_last_trim", 0.0)
+    storage.append_event("user-1", "recent", {"n": 3})
+    assert stored_types() == ["recent"]
+
+
+@pytest.mark.django_db
+def test_events_within_the_retention_are_kept_for_replay(storage, settings):
+    settings.EVENTSTREAM_RETENTION_MINUTES = 60
+    first = storage.append_event("user-1", "a", {"n": 1})
+    storage.append_event("user-1", "b", {"n": 2})
+    StoredEvent.objects.update(created=timezone.now() - datetime.timedelta(minutes=59))
+    replayed = storage.get_events("user-1", first.id)
+    assert [(event.type, event.data) for event in replayed] == [("b", {"n": 2})]
+
+
+@pytest.mark.django_db
+def test_trimming_runs_at_most_once_a_minute_per_process(storage, settings):
+    settings.EVENTSTREAM_RETENTION_MINUTES = 1
+    storage.append_event("user-1", "first", {})  # trims (nothing old yet) and starts the minute
+    StoredEvent.objects.update(created=timezone.now() - datetime.timedelta(minutes=5))
+    storage.append_event("user-1", "second", {})
+    assert stored_types() == ["first", "second"]
+
+
+def test_a_user_reads_only_their_own_channel(django_user_model):
+    manager = UserChannelManager()
+    alice = django_user_model(pk=1, username="alice")
+    assert manager.can_read_channel(alice, channel_for(1))
+    assert not manager.can_read_channel(alice, channel_for(2))
+    assert not manager.can_read_channel(None, channel_for(1))
