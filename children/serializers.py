@@ -172,6 +172,24 @@ class ActivateSerializer(StrictFieldsMixin, serializers.Serializer):
         return task
 
 
+ADJUST_MAX = 100_000
+ZERO_ADJUSTMENT = "Must not be 0."
+
+
+class AdjustSerializer(StrictFieldsMixin, serializers.Serializer):
+    points = serializers.IntegerField(
+        min_value=-ADJUST_MAX,
+        max_value=ADJUST_MAX,
+        help_text="Points to add (negative: to remove, floored at 0 like a penalty). Not 0.",
+    )
+    reason = serializers.CharField(min_length=1, max_length=200, allow_blank=False)
+
+    def validate_points(self, points: int) -> int:
+        if points == 0:
+            raise serializers.ValidationError(ZERO_ADJUSTMENT)
+        return points
+
+
 class ChildActionResponseSerializer(serializers.Serializer):
     """The child after the action, and the tracking event it recorded."""
 

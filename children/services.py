@@ -175,3 +175,85 @@ def activate_task(*, child: Child, task: Task, actor: str = "parent") -> ActionR
             },
         )
     return ActionResult(child=child, extras=extras)
+
+
+ADJUSTMENT_NAME = "Manual adjustment"
+
+
+def adjust_points(*, child: Child, points: int, reason: str, actor: str = "parent") -> ActionResult:
+    """Add (or, with a negative number, remove) points by hand; never below 0. History is not
+    edited: the adjustment is a new action with its reason."""
+    with transaction.atomic():
+        child = lock_child(child.pk)
+        points_before = child.points
+        child.points = max(0, points_before + points)
+        child.save(update_fields=["points", "updated_at"])
+        extras = announce(
+            signals.points_adjusted,
+            sender=Child,
+            user=child.owner,
+            child=child,
+            entity=None,
+            entity_id=None,
+            entity_type="adjustment",
+            action="adjusted",
+            points_before=points_before,
+            points_after=child.points,
+            occurred_at=timezone.now(),
+            metadata={
+                "child_name": child.name,
+                "entity_name": ADJUSTMENT_NAME,
+                "actor": actor,
+                "default_value": points,
+                "override_applied": False,
+                "value": points,
+                "reason": reason,
+            },
+        )
+    return ActionResult(child=child, extras=extras)
+
+
+def reverse_change(
+    *,
+    child: Child,
+    delta: int,
+    entity_type: str,
+    entity_id: int | None,
+    entity_name: str,
+    reverses: int,
+    reason: str,
+    actor: str = "parent",
+) -> ActionResult:
+    """Undo an earlier change of `delta` points by applying its exact opposite (floored at 0).
+
+    `reverses` identifies the record being undone; the caller checks it may be undone (once).
+    """
+    with transaction.atomic():
+        child = lock_child(child.pk)
+        points_before = child.points
+        child.points = max(0, points_before - delta)
+        child.save(update_fields=["points", "updated_at"])
+        extras = announce(
+            signals.points_reversed,
+            sender=Child,
+            user=child.owner,
+            child=child,
+            entity=None,
+            entity_id=entity_id,
+            entity_type=entity_type,
+            action="reversed",
+            points_before=points_before,
+            points_after=child.points,
+            occurred_at=timezone.now(),
+            metadata={
+                "child_name": child.name,
+                "entity_name": entity_name,
+                "actor": actor,
+                "default_value": -delta,
+                "override_applied": False,
+                "value": child.points - points_before,
+                "reason": reason,
+                "reverses": reverses,
+            },
+        )
+    return ActionResult(child=child, extras=extras)

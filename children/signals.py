@@ -46,3 +46,18 @@ child_deleted = Signal()
 
 Not sent when the child disappears because its parent's account is deleted.
 """
+
+points_adjusted = Signal()
+"""A parent added or removed points by hand, with a reason. Sender: `Child`. Same arguments as
+`task_activated`, with `entity=None`, `entity_id=None`, `entity_type="adjustment"`,
+`action="adjusted"`, and `metadata["reason"]`.
+"""
+
+points_reversed = Signal()
+"""An earlier change was undone by applying its exact opposite (floored at 0). Sender: `Child`.
+Same arguments as `task_activated`, with `action="reversed"`, the original's `entity_type` and
+`entity_id` (the entity may be gone: `entity=None`), and `metadata["reverses"]` (the id of the
+record being reversed) and `metadata["reason"]`.
+
+Not sent when the reversal is refused (already reversed, or not a reversible action).
+"""

@@ -12,6 +12,7 @@ from children import selectors, services
 from children.models import Child, Task
 from children.serializers import (
     ActivateSerializer,
+    AdjustSerializer,
     AssignRewardsSerializer,
     AssignTasksSerializer,
     ChildActionResponseSerializer,
@@ -140,6 +141,21 @@ class ChildViewSet(viewsets.ModelViewSet):
         serializer = ActivateSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
         result = services.activate_task(child=child, task=serializer.validated_data["task_id"])
+        return Response(
+            {"child": ChildSerializer(result.child).data, "tracking_event": None, **result.extras}
+        )
+
+    @extend_schema(
+        summary="Add or remove points by hand, with a reason (an `adjustment` event)",
+        request=AdjustSerializer,
+        responses=ChildActionResponseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def adjust(self, request: Request, pk: str | None = None) -> Response:
+        child = self.get_object()
+        serializer = AdjustSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.adjust_points(child=child, **serializer.validated_data)
         return Response(
             {"child": ChildSerializer(result.child).data, "tracking_event": None, **result.extras}
         )

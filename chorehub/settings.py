@@ -53,10 +53,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "pgtrigger",
     "django_eventstream",
+    "rangefilter",
     # Local
     "children",
     "rewards",
     "tracking",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "idempotency.middleware.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -170,7 +173,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "chorehub.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["chorehub.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -186,6 +189,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "idempotency.schema.add_idempotency_key",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "EntityTypeEnum": "tracking.models.EntityType",
         "TrackingActionEnum": "tracking.models.Action",
@@ -213,3 +220,8 @@ if REDIS_URL:
 
     # A short connect timeout: with Redis unreachable, an action must not wait long before it logs.
     EVENTSTREAM_REDIS = {**parse_url(REDIS_URL), "socket_connect_timeout": 1}
+
+# Idempotency-Key: how long a key's first answer is kept (at least 24 h), and after how long a
+# request still marked running is taken for dead (its process crashed) so the key can be reused.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+IDEMPOTENCY_RUNNING_TIMEOUT_SECONDS = env.int("IDEMPOTENCY_RUNNING_TIMEOUT_SECONDS", default=60)

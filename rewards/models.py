@@ -38,6 +38,7 @@ class RewardRequest(models.Model):
         PENDING = "pending"
         REDEEMED = "redeemed"
         CANCELLED = "cancelled"
+        REVERSED = "reversed"  # redeemed, then the redemption was undone
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="reward_requests")
     reward = models.ForeignKey(Reward, on_delete=models.CASCADE, related_name="requests")

@@ -22,6 +22,7 @@ from rewards.models import Reward, RewardRequest
 NOT_ENOUGH_POINTS = "Child '{child}' has {points} points; reward '{reward}' costs {cost}."
 ALREADY_PENDING = "Child '{child}' already has a pending request for reward '{reward}'."
 NOT_PENDING = "Reward request {request_id} is {status}, not pending."
+NOT_REDEEMED = "Reward request {request_id} is {status}, not redeemed."
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,28 @@ def cancel_request(*, request: RewardRequest, actor: str = "parent") -> RewardAc
             occurred_at=occurred_at,
         )
     return RewardActionResult(child=child, request=request, extras=extras)
+
+
+def mark_redemption_reversed(*, request_id: int) -> RewardRequest | None:
+    """Record on a redeemed request that its redemption was undone. The caller holds the child's
+    lock and moves the points back in the same transaction. None if the request is gone (its
+    reward was deleted): the points still go back.
+
+    Raises StateConflict when the request is not redeemed.
+    """
+    request = (
+        RewardRequest.objects.select_for_update(of=("self",))
+        .select_related("reward")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        return None
+    if request.status != RewardRequest.Status.REDEEMED:
+        raise StateConflict(NOT_REDEEMED.format(request_id=request.pk, status=request.status))
+    request.status = RewardRequest.Status.REVERSED
+    request.save(update_fields=["status"])
+    return request
 
 
 def _require_assigned(child: Child, reward: Reward) -> None:

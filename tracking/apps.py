@@ -12,6 +12,8 @@ class TrackingConfig(AppConfig):
 
         points_signals = (
             children_signals.task_activated,
+            children_signals.points_adjusted,
+            children_signals.points_reversed,
             rewards_signals.reward_requested,
             rewards_signals.reward_redeemed,
             rewards_signals.reward_cancelled,

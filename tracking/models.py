@@ -23,6 +23,7 @@ class Action(models.TextChoices):
 
 
 # Which actions each kind of entity can have; the database refuses any other pair.
+REVERSIBLE_ACTIONS = (Action.ACTIVATED, Action.REDEEMED, Action.ADJUSTED)
 ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
     EntityType.TASK: (Action.ACTIVATED, Action.REVERSED),
     EntityType.PENALTY: (Action.ACTIVATED, Action.REVERSED),
@@ -80,6 +81,9 @@ class TrackingEvent(models.Model):
     occurred_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # On a reversal, the event it undoes; the unique constraint makes "once per event" a database
+    # guarantee. Who reversed an event is found by query: the original row never changes.
+    reverses = models.BigIntegerField(null=True, blank=True)
 
     objects = TrackingEventQuerySet.as_manager()
 
@@ -122,6 +126,12 @@ class TrackingEvent(models.Model):
                 condition=Q(entity_type=EntityType.ADJUSTMENT) | Q(entity_id__isnull=False),
                 name="event_entity_id_unless_adjustment",
             ),
+            models.CheckConstraint(
+                condition=Q(action=Action.REVERSED, reverses__isnull=False)
+                | (~Q(action=Action.REVERSED) & Q(reverses__isnull=True)),
+                name="event_reverses_iff_reversal",
+            ),
+            models.UniqueConstraint(fields=["reverses"], name="event_reversed_once"),
         ]
         triggers = [
             pgtrigger.Protect(name="event_no_delete", operation=pgtrigger.Delete),

@@ -10,7 +10,14 @@ class TrackingEventSerializer(serializers.ModelSerializer):
     metadata = serializers.DictField(
         read_only=True,
         help_text="child_name, entity_name, actor (parent|child), default_value, "
-        "override_applied, value, and request_id for reward actions.",
+        "override_applied, value; request_id for reward actions; reason for adjustments and "
+        "reversals; reverses for reversals.",
+    )
+    reverses = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="On a reversal: the id of the event it undoes."
+    )
+    reversed_by = serializers.SerializerMethodField(
+        help_text="The id of the event that reversed this one, or null."
     )
 
     class Meta:
@@ -28,5 +35,14 @@ class TrackingEventSerializer(serializers.ModelSerializer):
             "occurred_at",
             "created_at",
             "metadata",
+            "reverses",
+            "reversed_by",
         ]
         read_only_fields = fields
+
+    def get_reversed_by(self, event: TrackingEvent) -> int | None:
+        return getattr(event, "reversed_by", None)
+
+
+class ReverseSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=1, max_length=200, allow_blank=False)

@@ -36,6 +36,8 @@ DOMAIN_EVENT_NAMES = {
     "requested": "reward_requested",
     "redeemed": "reward_redeemed",
     "cancelled": "reward_cancelled",
+    "adjusted": "points_adjusted",
+    "reversed": "points_reversed",
 }
 TRACKING_EVENT_CREATED = "tracking_event_created"
 TRIM_INTERVAL_SECONDS = 60
@@ -185,17 +187,19 @@ def on_points_action(
     metadata: dict[str, Any],
     **extra: Any,
 ) -> None:
-    """task_activated, reward_requested, reward_redeemed, reward_cancelled."""
+    """task_activated, reward_requested, reward_redeemed, reward_cancelled, points_adjusted,
+    points_reversed."""
     data = {
         "child": child_payload(child),
         "entity_type": entity_type,
-        "entity_id": entity.pk if entity is not None else None,
+        "entity_id": entity.pk if entity is not None else extra.get("entity_id"),
         "entity_name": metadata.get("entity_name"),
         "action": action,
         "points_before": points_before,
         "points_after": points_after,
         "actor": metadata.get("actor"),
         "request_id": metadata.get("request_id"),
+        "reason": metadata.get("reason"),
         "occurred_at": iso(occurred_at),
     }
     publish_on_commit(user.pk, DOMAIN_EVENT_NAMES[action], data)

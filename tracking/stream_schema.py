@@ -31,7 +31,8 @@ class TrackingEventCreatedSerializer(serializers.Serializer):
 
 
 class PointsActionEventSerializer(serializers.Serializer):
-    """`task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled`."""
+    """`task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled`,
+    `points_adjusted`, `points_reversed`."""
 
     child = StreamChildSerializer()
     entity_type = serializers.ChoiceField(choices=EntityType.choices)
@@ -42,6 +43,7 @@ class PointsActionEventSerializer(serializers.Serializer):
     points_after = serializers.IntegerField()
     actor = serializers.ChoiceField(choices=["parent", "child"])
     request_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField(allow_null=True, help_text="Adjustments and reversals only.")
     occurred_at = serializers.DateTimeField()
 
 

@@ -1,17 +1,20 @@
 """Tracking event lists, and the live event stream."""
 
+from django.http import Http404
 from django_eventstream import views as eventstream_views
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from children.selectors import children_for
-from tracking import selectors
+from children.serializers import ChildActionResponseSerializer, ChildSerializer
+from tracking import selectors, services
 from tracking.filters import TrackingEventFilter
 from tracking.models import TrackingEvent
-from tracking.serializers import TrackingEventSerializer
+from tracking.serializers import ReverseSerializer, TrackingEventSerializer
 from tracking.stream import channel_for
 from tracking.stream_schema import STREAM_EVENT
 
@@ -39,7 +42,7 @@ STREAM_DESCRIPTION = """Server-sent events for the signed-in user (channel `user
 | event | data component |
 |---|---|
 | `tracking_event_created` | TrackingEventCreated |
-| `task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled` | PointsActionEvent |
+| `task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled`, `points_adjusted`, `points_reversed` | PointsActionEvent |
 | `child_created` | ChildCreatedEvent |
 | `child_changed` | ChildChangedEvent |
 | `child_deleted` | ChildDeletedEvent |
@@ -82,3 +85,26 @@ class EventStreamView(APIView):
         django_request = request._request
         django_request.user = request.user  # the token's user, for the library's channel checks
         return eventstream_views.events(django_request)
+
+
+class ReverseEventView(APIView):
+    """Undo a tracked action by appending its opposite; the original row never changes."""
+
+    @extend_schema(
+        summary="Reverse an activated, redeemed or adjusted event (once)",
+        request=ReverseSerializer,
+        responses=ChildActionResponseSerializer,
+    )
+    def post(self, request: Request, event_id: str) -> Response:
+        serializer = ReverseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            event_id = int(event_id)
+        except ValueError:
+            raise Http404(services.NOT_FOUND) from None
+        result = services.reverse_event(
+            user=request.user, event_id=event_id, reason=serializer.validated_data["reason"]
+        )
+        return Response(
+            {"child": ChildSerializer(result.child).data, "tracking_event": None, **result.extras}
+        )

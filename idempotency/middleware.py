@@ -1,0 +1,144 @@
+"""`Idempotency-Key` on mutating POSTs: a retry returns the first answer and changes nothing.
+
+The first request with a key inserts a `running` record (a unique constraint on user and key
+decides, across processes, who runs); it then runs and stores its response. A repeat with the same
+key and body gets that stored response; with another body, a 422; while the first still runs, a
+409. Server errors (5xx) and refusals before the action ran (401, 403, 429) are not stored, so
+such a request can be retried for real.
+"""
+
+import contextlib
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from idempotency.models import IdempotencyRecord
+
+logger = logging.getLogger(__name__)
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
+BAD_KEY = "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces."
+KEY_REUSED = "This Idempotency-Key was already used with a different request."
+# Refusals before the action ran (credentials, CSRF, throttling) and server errors are not stored.
+NOT_AN_ANSWER = {401, 403, 429}
+STILL_RUNNING = "A request with this Idempotency-Key is still being processed; retry shortly."
+
+
+def request_fingerprint(request: HttpRequest) -> str:
+    body = request.body
+    # The same JSON spelled differently (spaces, key order) is the same request; other bodies
+    # are compared byte for byte.
+    with contextlib.suppress(ValueError, RecursionError):
+        body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.get_full_path().encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def request_user(request: HttpRequest):
+    """The user DRF would authenticate: the token's, else the session's; None if anonymous."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Token "):
+        try:
+            user, _ = TokenAuthentication().authenticate_credentials(header[6:].strip())
+        except AuthenticationFailed:
+            return None  # the view answers 401 itself
+        return user
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+class IdempotencyKeyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.headers.get(HEADER)
+        if key is None or request.method != "POST" or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if not KEY_PATTERN.match(key):
+            return JsonResponse({"detail": BAD_KEY}, status=400)
+        user = request_user(request)
+        if user is None:
+            # Keys are per user: anonymous requests (register, token) run as if there were none.
+            return self.get_response(request)
+        fingerprint = request_fingerprint(request)
+        record, answer = self.claim(user=user, key=key, fingerprint=fingerprint)
+        if answer is not None:
+            return answer
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            record.delete()
+            raise
+        self.store(record, response)
+        return response
+
+    def claim(self, *, user, key: str, fingerprint: str):
+        """Insert the running record, or answer from the one that exists."""
+        now = timezone.now()
+        expires_at = now + timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+        for _ in range(2):
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        user=user, key=key, fingerprint=fingerprint, expires_at=expires_at
+                    )
+                return record, None
+            except IntegrityError:
+                existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+            if existing is None:
+                continue  # it was deleted meanwhile (a failed first attempt): try again
+            if existing.expires_at <= now or self.abandoned(existing, now):
+                existing.delete()
+                continue
+            if existing.fingerprint != fingerprint:
+                return None, JsonResponse({"detail": KEY_REUSED}, status=422)
+            if existing.status == IdempotencyRecord.Status.RUNNING:
+                return None, JsonResponse({"detail": STILL_RUNNING}, status=409)
+            return None, self.replay(existing)
+        return None, JsonResponse({"detail": STILL_RUNNING}, status=409)
+
+    @staticmethod
+    def abandoned(record: IdempotencyRecord, now) -> bool:
+        """A record still running long after any request could take: its process died."""
+        limit = timedelta(seconds=settings.IDEMPOTENCY_RUNNING_TIMEOUT_SECONDS)
+        return record.status == IdempotencyRecord.Status.RUNNING and record.created_at < now - limit
+
+    @staticmethod
+    def store(record: IdempotencyRecord, response: HttpResponse) -> None:
+        if response.status_code in NOT_AN_ANSWER or response.status_code >= 500:
+            record.delete()  # not the action's answer: let the client retry for real
+            return
+        record.status = IdempotencyRecord.Status.COMPLETE
+        record.response_status = response.status_code
+        record.response_body = response.content
+        record.response_content_type = response.get("Content-Type", "")
+        record.save(
+            update_fields=["status", "response_status", "response_body", "response_content_type"]
+        )
+        response[REPLAYED_HEADER] = "false"
+
+    @staticmethod
+    def replay(record: IdempotencyRecord) -> HttpResponse:
+        response = HttpResponse(
+            bytes(record.response_body),
+            status=record.response_status,
+            content_type=record.response_content_type or "application/json",
+        )
+        response[REPLAYED_HEADER] = "true"
+        return response

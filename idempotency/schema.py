@@ -1,0 +1,41 @@
+"""Documents the `Idempotency-Key` header on every POST of the OpenAPI schema."""
+
+from typing import Any
+
+ANONYMOUS_PATHS = {"/api/auth/register/", "/api/auth/token/"}
+
+PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": (
+        "Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns "
+        "the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key "
+        "with another body is a 422; a repeat while the first still runs is a 409."
+    ),
+}
+ERROR = {
+    "content": {
+        "application/json": {
+            "schema": {"type": "object", "properties": {"detail": {"type": "string"}}}
+        }
+    }
+}
+
+
+def add_idempotency_key(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"])."""
+    for path, operations in result.get("paths", {}).items():
+        post = operations.get("post")
+        if post is None or path in ANONYMOUS_PATHS:
+            continue
+        post.setdefault("parameters", []).append(PARAMETER)
+        responses = post.setdefault("responses", {})
+        responses.setdefault(
+            "409", {**ERROR, "description": "Conflict, or the same key still running"}
+        )
+        responses.setdefault(
+            "422", {**ERROR, "description": "Idempotency-Key reused with another body"}
+        )
+    return result
