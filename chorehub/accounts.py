@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import parsers, permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chorehub.api import StrictFieldsMixin
+from chorehub.parsers import JSONParser
 
 User = get_user_model()
 USERNAME_TAKEN = "A user with that username already exists."
@@ -102,3 +103,5 @@ class MeView(APIView):
 
 class TokenView(ObtainAuthToken):
     """`{username, password}` → `{token}`: the key for `Authorization: Token <key>`."""
+
+    parser_classes = (parsers.FormParser, parsers.MultiPartParser, JSONParser)

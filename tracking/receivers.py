@@ -49,13 +49,15 @@ def record_event(
         user=user,
         child_id=child.pk,
         entity_type=entity_type,
-        entity_id=entity.pk if entity is not None else None,
+        # Corrections name the entity by id only: it may have been deleted since.
+        entity_id=entity.pk if entity is not None else extra.get("entity_id"),
         action=action,
         points_before=points_before,
         points_after=points_after,
         delta=points_after - points_before,
         occurred_at=occurred_at,
         metadata=metadata,
+        reverses=metadata.get("reverses"),
     )
     try:
         # Field checks only: the database enforces the constraints without an extra query.
@@ -83,7 +85,11 @@ def event_json(event: TrackingEvent) -> str:
         "points_before": event.points_before,
         "points_after": event.points_after,
         "delta": event.delta,
-        "occurred_at": event.occurred_at,
+        # Full microseconds, as stored (DjangoJSONEncoder would cut them to milliseconds).
+        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z")
+        if isinstance(event.occurred_at, datetime)
+        else event.occurred_at,
         "metadata": event.metadata,
+        "reverses": event.reverses,
     }
     return json.dumps(fields, cls=DjangoJSONEncoder, sort_keys=True)
