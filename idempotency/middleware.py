@@ -96,7 +96,11 @@ class IdempotencyKeyMiddleware:
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        user=user, key=key, fingerprint=fingerprint, expires_at=expires_at
+                        user=user,
+                        key=key,
+                        fingerprint=fingerprint,
+                        created_at=now,
+                        expires_at=expires_at,
                     )
                 return record, None
             except IntegrityError:
