@@ -37,7 +37,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, StateConflict):
         exc = Conflict(exc.message)
     elif isinstance(exc, InvalidAction):
-        exc = exceptions.ValidationError({exc.field: [exc.message]} if exc.field else exc.message)
+        exc = exceptions.ValidationError(
+            {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
+        )
     elif isinstance(exc, DomainError):
         exc = exceptions.ValidationError(exc.message)
     elif isinstance(exc, DjangoValidationError):
