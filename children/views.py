@@ -37,6 +37,7 @@ NO_OVERRIDE = "This child has no override for that {entity_type}."
 class ChildViewSet(viewsets.ModelViewSet):
     serializer_class = ChildSerializer
     queryset = Child.objects.none()  # for the schema; requests use get_queryset
+    query_parameters: set[str] = set()  # per action, for chorehub.permissions.KnownQueryParameters
 
     def get_queryset(self):
         return selectors.children_for(self.request.user)
@@ -106,7 +107,11 @@ class ChildViewSet(viewsets.ModelViewSet):
         responses={204: None, 404: OpenApiTypes.OBJECT},
         methods=["DELETE"],
     )
-    @action(detail=True, methods=["get", "put", "delete"])
+    @action(
+        detail=True,
+        methods=["get", "put", "delete"],
+        query_parameters={"limit", "offset", "entity_type", "entity_id"},
+    )
     def overrides(self, request: Request, pk: str | None = None) -> Response:
         child = self.get_object()
         if request.method == "GET":

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from chorehub.api import StrictFieldsMixin
 from chorehub.parsers import JSONParser
+from chorehub.permissions import KnownQueryParameters
 
 User = get_user_model()
 USERNAME_TAKEN = "A user with that username already exists."
@@ -71,7 +72,7 @@ def register_parent(*, username: str, password: str, email: str = "") -> tuple[U
 
 
 class RegisterView(APIView):
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [permissions.AllowAny, KnownQueryParameters]
     authentication_classes = []
 
     @extend_schema(

@@ -15,13 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from chorehub.errors import DomainError, InvalidAction, StateConflict
+from chorehub.permissions import UNKNOWN_PARAMETER
 
 MAX_ID = 2**63 - 1
 MAX_OFFSET = 2**31 - 1
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
 UNKNOWN_FIELD = "This field cannot be set here."
-UNKNOWN_PARAMETER = "Unknown query parameter. Allowed: {allowed}."
 BAD_LIMIT = f"Must be an integer from 1 to {MAX_LIMIT} (larger values are clamped to {MAX_LIMIT})."
 BAD_OFFSET = f"Must be an integer from 0 to {MAX_OFFSET}."
 

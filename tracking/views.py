@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from children.selectors import children_for
 from children.serializers import ChildActionResponseSerializer, ChildSerializer
+from chorehub.permissions import KnownQueryParameters
 from tracking import selectors, services
 from tracking.filters import TrackingEventFilter
 from tracking.models import TrackingEvent
@@ -64,7 +65,8 @@ class EventStreamView(APIView):
     """The library's stream behind DRF's authentication, so a refusal is a real 401/403 and not
     the library's `stream-error` with status 200."""
 
-    permission_classes = [permissions.IsAuthenticated, OwnChannelOnly]
+    permission_classes = [permissions.IsAuthenticated, KnownQueryParameters, OwnChannelOnly]
+    query_parameters = {"lastEventId", "channel"}
     renderer_classes = [JSONRenderer]
 
     def perform_content_negotiation(self, request, force=False):

@@ -1,25 +1,438 @@
-// The live page: children with their points, and a feed of tracking events, kept current from
-// the event stream (GET /api/events/, session cookie). A reference for frontend developers.
+// Built from frontend/src/live.ts by `cd frontend && npm run build`: edit the source, not this file.
+"use strict";
 (() => {
-  "use strict";
-  const root = document.getElementById("live");
-  const csrfToken = root.dataset.csrfToken;
-  const childrenList = document.getElementById("children");
-  const feed = document.getElementById("feed");
-  const status = document.getElementById("stream-status");
-  const FEED_SIZE = 50;
-  let tasks = new Map();
-
-  async function api(path, options = {}) {
-    const response = await fetch(path, {
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-      ...options,
+  // src/api.ts
+  var ApiError = class _ApiError extends Error {
+    constructor(status2, detail, fieldErrors, body, method, url) {
+      super(`${method} ${url} → ${status2}: ${_ApiError.summary(detail, fieldErrors)}`);
+      this.status = status2;
+      this.detail = detail;
+      this.fieldErrors = fieldErrors;
+      this.body = body;
+      this.method = method;
+      this.url = url;
+    }
+    status;
+    detail;
+    fieldErrors;
+    body;
+    method;
+    url;
+    name = "ApiError";
+    get isValidationError() {
+      return this.status === 400;
+    }
+    /** The messages of one field of a 400 (empty when it has none). */
+    messagesFor(field) {
+      return this.fieldErrors[field] ?? [];
+    }
+    static summary(detail, fieldErrors) {
+      if (detail) return detail;
+      const fields = Object.entries(fieldErrors).map(([f, m]) => `${f}: ${m.join(" ")}`);
+      return fields.length ? fields.join("; ") : "request failed";
+    }
+    /** Builds the error from a failed response. */
+    static async from(response, method, url) {
+      const text = await response.text();
+      let body = text;
+      try {
+        body = text ? JSON.parse(text) : void 0;
+      } catch {
+      }
+      let detail;
+      let fieldErrors = {};
+      if (isRecord(body) && typeof body.detail === "string") {
+        detail = body.detail;
+      }
+      if (response.status === 400) {
+        fieldErrors = flattenFieldErrors(body);
+      }
+      return new _ApiError(response.status, detail, fieldErrors, body, method, url);
+    }
+  };
+  function isRecord(value) {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  }
+  function flattenFieldErrors(body) {
+    const out = {};
+    const add = (key, message) => (out[key] ??= []).push(message);
+    const walk = (value, key) => {
+      if (typeof value === "string") add(key, value);
+      else if (Array.isArray(value)) {
+        value.forEach(
+          (item, index) => typeof item === "string" ? add(key, item) : walk(item, `${key}.${index}`)
+        );
+      } else if (isRecord(value)) {
+        for (const [name, inner] of Object.entries(value)) walk(inner, key ? `${key}.${name}` : name);
+      }
+    };
+    if (Array.isArray(body) || typeof body === "string") walk(body, "non_field_errors");
+    else if (isRecord(body)) {
+      for (const [name, value] of Object.entries(body)) if (name !== "detail") walk(value, name);
+    }
+    return out;
+  }
+  function queryString(params) {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(params)) {
+      if (value === void 0 || value === null) continue;
+      search.append(name, value instanceof Date ? value.toISOString() : String(value));
+    }
+    const text = search.toString();
+    return text ? `?${text}` : "";
+  }
+  function pathOf(template, values = {}) {
+    return fillPath(template, values);
+  }
+  function fillPath(template, values) {
+    return template.replace(/\{(\w+)\}/g, (_, name) => {
+      if (!(name in values)) throw new Error(`missing ${name} for ${template}`);
+      return encodeURIComponent(String(values[name]));
     });
-    if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
-    return response.status === 204 ? null : response.json();
+  }
+  function trackingQuery(filters) {
+    return {
+      entity_type: filters.entityType,
+      action: filters.action,
+      start: filters.start,
+      end: filters.end,
+      limit: filters.limit,
+      offset: filters.offset
+    };
+  }
+  var ChoreHubApi = class {
+    baseUrl;
+    token;
+    csrfToken;
+    credentials;
+    fetchImpl;
+    constructor(options = {}) {
+      this.baseUrl = (options.baseUrl ?? "").replace(/\/+$/, "");
+      this.token = options.token;
+      this.csrfToken = options.csrfToken;
+      this.credentials = options.credentials ?? "same-origin";
+      if (!options.fetch && typeof globalThis.fetch !== "function") {
+        throw new Error("no fetch here: pass options.fetch");
+      }
+      this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    }
+    // Accounts
+    /** Create a parent account; answers with its token. Needs no credentials. */
+    register(input, options) {
+      return this.send("POST", pathOf("/api/auth/register/"), {
+        body: input,
+        options
+      });
+    }
+    /** Exchange a username and password for a token. */
+    obtainToken(input, options) {
+      return this.send("POST", pathOf("/api/auth/token/"), {
+        body: input,
+        options
+      });
+    }
+    me(options) {
+      return this.send("GET", pathOf("/api/auth/me/"), { options });
+    }
+    // Children
+    listChildren(page = {}, options) {
+      return this.send("GET", pathOf("/api/children/"), {
+        query: { limit: page.limit, offset: page.offset },
+        options
+      });
+    }
+    getChild(childId, options) {
+      return this.send(
+        "GET",
+        pathOf("/api/children/{id}/", { id: childId }),
+        { options }
+      );
+    }
+    createChild(input, options) {
+      return this.send("POST", pathOf("/api/children/"), {
+        body: input,
+        options
+      });
+    }
+    updateChild(childId, patch, options) {
+      return this.send("PATCH", pathOf("/api/children/{id}/", { id: childId }), {
+        body: patch,
+        options
+      });
+    }
+    deleteChild(childId, options) {
+      return this.send("DELETE", pathOf("/api/children/{id}/", { id: childId }), { options });
+    }
+    /** Replace the chores and penalties assigned to a child. */
+    assignTasks(childId, taskIds, options) {
+      return this.send("PUT", pathOf("/api/children/{id}/tasks/", { id: childId }), {
+        body: { task_ids: taskIds },
+        options
+      });
+    }
+    /** Replace the rewards assigned to a child. */
+    assignRewards(childId, rewardIds, options) {
+      return this.send("PUT", pathOf("/api/children/{id}/rewards/", { id: childId }), {
+        body: { reward_ids: rewardIds },
+        options
+      });
+    }
+    // Tasks and rewards
+    listTasks(page = {}, options) {
+      return this.send("GET", pathOf("/api/tasks/"), {
+        query: { limit: page.limit, offset: page.offset },
+        options
+      });
+    }
+    createTask(input, options) {
+      return this.send("POST", pathOf("/api/tasks/"), {
+        body: input,
+        options
+      });
+    }
+    listRewards(page = {}, options) {
+      return this.send("GET", pathOf("/api/rewards/"), {
+        query: { limit: page.limit, offset: page.offset },
+        options
+      });
+    }
+    createReward(input, options) {
+      return this.send("POST", pathOf("/api/rewards/"), {
+        body: input,
+        options
+      });
+    }
+    // Points: tasks, penalties, rewards, corrections
+    /** Activate an assigned chore (adds its points) or penalty (takes them, floored at 0). */
+    activateTask(childId, taskId, options) {
+      return this.send("POST", pathOf("/api/children/{id}/activate/", { id: childId }), {
+        body: { task_id: taskId },
+        options
+      });
+    }
+    /** Child mode: ask for an assigned reward the child has the points for. */
+    requestReward(childId, rewardId, options) {
+      return this.send("POST", pathOf("/api/children/{id}/reward-requests/", { id: childId }), {
+        body: { reward_id: rewardId },
+        options
+      });
+    }
+    /** Redeem a reward for a child directly, with no request. */
+    redeemReward(childId, rewardId, options) {
+      return this.send("POST", pathOf("/api/children/{id}/redeem/", { id: childId }), {
+        body: { reward_id: rewardId },
+        options
+      });
+    }
+    listRewardRequests(filters = {}, options) {
+      return this.send("GET", pathOf("/api/reward-requests/"), {
+        query: {
+          status: filters.status,
+          child_id: filters.childId,
+          limit: filters.limit,
+          offset: filters.offset
+        },
+        options
+      });
+    }
+    /** Redeem a pending request: the child's points go down by the cost (409 if too few now). */
+    redeemRequest(requestId, options) {
+      return this.send("POST", pathOf("/api/reward-requests/{id}/redeem/", { id: requestId }), {
+        options
+      });
+    }
+    /** Cancel a pending request, as the parent (default) or as the child in child mode. */
+    cancelRequest(requestId, as = {}, options) {
+      const body = as.actor ? { actor: as.actor } : {};
+      return this.send("POST", pathOf("/api/reward-requests/{id}/cancel/", { id: requestId }), {
+        body,
+        options
+      });
+    }
+    // TODO(schema): switch to generated types when the endpoint lands
+    /** Move a child's points by hand, with a reason (an `adjustment` event, action `adjusted`). */
+    adjustPoints(childId, input, options) {
+      return this.send("POST", fillPath("/api/children/{id}/adjust/", { id: childId }), {
+        body: input,
+        options
+      });
+    }
+    // TODO(schema): switch to generated types when the endpoint lands
+    /** Undo an `activated`, `redeemed` or `adjusted` event by appending its exact opposite. */
+    reverseEvent(eventId, input, options) {
+      return this.send("POST", fillPath("/api/tracking/{id}/reverse/", { id: eventId }), {
+        body: input,
+        options
+      });
+    }
+    // Tracking
+    /** A child's events, oldest first (occurred_at, created_at, id). */
+    listChildTracking(childId, filters = {}, options) {
+      return this.send(
+        "GET",
+        pathOf("/api/children/{id}/tracking/", { id: childId }),
+        { query: trackingQuery(filters), options }
+      );
+    }
+    // TODO(schema): switch to generated types when the endpoint lands
+    /** Staff only: every user's events, oldest first. */
+    listAdminTracking(filters = {}, options) {
+      return this.send("GET", "/api/admin/tracking/", {
+        query: { child_id: filters.childId, user_id: filters.userId, ...trackingQuery(filters) },
+        options
+      });
+    }
+    // --- Plumbing ---
+    /** Any request: auth headers, JSON in and out, ApiError for a non-2xx answer. */
+    async send(method, path, call = {}) {
+      const url = `${this.baseUrl}${path}${queryString(call.query ?? {})}`;
+      const headers = { Accept: "application/json" };
+      if (this.token) headers.Authorization = `Token ${this.token}`;
+      if (method !== "GET") {
+        if (this.csrfToken) headers["X-CSRFToken"] = this.csrfToken;
+        if (call.options?.idempotencyKey) headers["Idempotency-Key"] = call.options.idempotencyKey;
+      }
+      let body;
+      if (call.body !== void 0) {
+        headers["Content-Type"] = "application/json";
+        body = JSON.stringify(call.body);
+      }
+      const response = await this.fetchImpl(url, {
+        method,
+        headers,
+        body,
+        credentials: this.credentials,
+        signal: call.options?.signal
+      });
+      if (!response.ok) throw await ApiError.from(response, method, url);
+      if (response.status === 204) return void 0;
+      const text = await response.text();
+      return text ? JSON.parse(text) : void 0;
+    }
+  };
+  function createClient(options = {}) {
+    return new ChoreHubApi(options);
   }
 
+  // src/models.ts
+  var STREAM_EVENT_NAMES = [
+    "tracking_event_created",
+    "task_activated",
+    "reward_requested",
+    "reward_redeemed",
+    "reward_cancelled",
+    "child_created",
+    "child_changed",
+    "child_deleted"
+  ];
+
+  // src/backendEvents.ts
+  var DEFAULT_STREAM_URL = "/api/events/";
+  var CLOSED = 2;
+  function withLastEventId(url, id) {
+    const hashAt = url.indexOf("#");
+    const withoutHash = hashAt >= 0 ? url.slice(0, hashAt) : url;
+    const queryAt = withoutHash.indexOf("?");
+    const path = queryAt >= 0 ? withoutHash.slice(0, queryAt) : withoutHash;
+    const params = new URLSearchParams(queryAt >= 0 ? withoutHash.slice(queryAt + 1) : "");
+    params.set("lastEventId", id);
+    return `${path}?${params.toString()}`;
+  }
+  function subscribe(handlers, options = {}) {
+    const url = options.url ?? DEFAULT_STREAM_URL;
+    const Source = options.EventSource ?? globalThis.EventSource;
+    if (!Source) {
+      throw new Error("no EventSource here: pass options.EventSource (e.g. the eventsource package)");
+    }
+    const firstDelay = options.reconnectDelayMs ?? 1e3;
+    const maxDelay = options.maxReconnectDelayMs ?? 3e4;
+    let lastEventId = options.lastEventId;
+    let source;
+    let retryTimer;
+    let failures = 0;
+    let closed = false;
+    const remember = (message) => {
+      if (message.lastEventId && message.lastEventId !== "error") lastEventId = message.lastEventId;
+    };
+    const reconnectLater = (current) => {
+      if (closed || current !== source || retryTimer !== void 0) return;
+      current.close();
+      const delay = Math.min(maxDelay, firstDelay * 2 ** failures);
+      failures += 1;
+      retryTimer = setTimeout(() => {
+        retryTimer = void 0;
+        open();
+      }, delay);
+    };
+    const open = () => {
+      const current = new Source(
+        lastEventId ? withLastEventId(url, lastEventId) : url,
+        options.eventSourceInit
+      );
+      source = current;
+      current.addEventListener("stream-open", () => {
+        failures = 0;
+        options.onOpen?.();
+      });
+      current.addEventListener("stream-reset", (message) => {
+        remember(message);
+        options.onReset?.();
+      });
+      current.addEventListener("stream-error", (message) => {
+        options.onError?.({ kind: "stream-error", reconnecting: !closed, data: parse(message.data) });
+        reconnectLater(current);
+      });
+      current.addEventListener("error", () => {
+        const gaveUp = current.readyState === CLOSED;
+        options.onError?.({ kind: "connection", reconnecting: gaveUp && !closed });
+        if (gaveUp) reconnectLater(current);
+      });
+      for (const name of STREAM_EVENT_NAMES) {
+        current.addEventListener(name, (message) => {
+          remember(message);
+          const handler = handlers[name];
+          handler?.(parse(message.data), { event: name, id: message.lastEventId });
+        });
+      }
+    };
+    open();
+    return {
+      get lastEventId() {
+        return lastEventId;
+      },
+      close() {
+        closed = true;
+        if (retryTimer !== void 0) clearTimeout(retryTimer);
+        retryTimer = void 0;
+        source?.close();
+      }
+    };
+  }
+  function parse(data) {
+    return typeof data === "string" && data !== "" ? JSON.parse(data) : data;
+  }
+
+  // src/live.ts
+  var FEED_SIZE = 50;
+  var RECENT_PER_CHILD = 10;
+  function element(id) {
+    const found = document.getElementById(id);
+    if (!found) throw new Error(`the live page has no #${id}`);
+    return found;
+  }
+  var root = element("live");
+  var childrenList = element("children");
+  var feed = element("feed");
+  var status = element("stream-status");
+  var api = createClient({ csrfToken: root.dataset.csrfToken });
+  var tasks = /* @__PURE__ */ new Map();
+  var loadError;
+  function taskLabel(task) {
+    return `${task.name} (${task.is_good === false ? "−" : "+"}${task.points})`;
+  }
+  function newIdempotencyKey() {
+    return globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+  }
   function renderChild(child) {
     let item = document.getElementById(`child-${child.id}`);
     if (!item) {
@@ -28,91 +441,124 @@
       item.className = "child";
       childrenList.append(item);
     }
-    const options = child.task_ids
-      .filter((id) => tasks.has(id))
-      .map((id) => `<option value="${id}">${escapeHtml(tasks.get(id).name)} (${tasks.get(id).is_good ? "+" : "−"}${tasks.get(id).points})</option>`)
-      .join("");
-    item.innerHTML = `
-      <div><strong class="name">${escapeHtml(child.name)}</strong></div>
-      <div><span class="points" data-child-points="${child.id}">${child.points}</span> points</div>
-      <form class="activate">
-        <select name="task_id" aria-label="Task for ${escapeHtml(child.name)}">${options}</select>
-        <button type="submit" ${options ? "" : "disabled"}>Activate</button>
-      </form>`;
-    item.querySelector("form").addEventListener("submit", async (event) => {
+    const name = document.createElement("strong");
+    name.className = "name";
+    name.textContent = child.name;
+    const points = document.createElement("span");
+    points.className = "points";
+    points.dataset.childPoints = String(child.id);
+    points.textContent = String(child.points);
+    const select = document.createElement("select");
+    select.name = "task_id";
+    select.setAttribute("aria-label", `Task for ${child.name}`);
+    for (const id of child.task_ids) {
+      const task = tasks.get(id);
+      if (task) select.append(new Option(taskLabel(task), String(id)));
+    }
+    const button = document.createElement("button");
+    button.type = "submit";
+    button.textContent = "Activate";
+    button.disabled = select.options.length === 0;
+    const error = document.createElement("span");
+    error.className = "error";
+    error.setAttribute("role", "alert");
+    const form = document.createElement("form");
+    form.className = "activate";
+    form.append(select, " ", button, " ", error);
+    form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const taskId = Number(event.target.task_id.value);
-      await api(`/api/children/${child.id}/activate/`, {
-        method: "POST",
-        body: JSON.stringify({ task_id: taskId }),
-      });
+      button.disabled = true;
+      error.textContent = "";
+      try {
+        await api.activateTask(child.id, Number(select.value), {
+          idempotencyKey: newIdempotencyKey()
+        });
+      } catch (failure) {
+        error.textContent = failure instanceof ApiError ? failure.message : String(failure);
+      } finally {
+        button.disabled = false;
+      }
     });
+    const nameRow = document.createElement("div");
+    nameRow.append(name);
+    const pointsRow = document.createElement("div");
+    pointsRow.append(points, " points");
+    item.replaceChildren(nameRow, pointsRow, form);
   }
-
   function setPoints(childId, points) {
     const cell = document.querySelector(`[data-child-points="${childId}"]`);
-    if (cell) cell.textContent = points;
+    if (cell) cell.textContent = String(points);
   }
-
-  function addToFeed(event, names = {}) {
+  function addToFeed(event, childName) {
     const item = document.createElement("li");
     item.className = event.delta < 0 ? "negative" : "";
-    item.dataset.trackingEventId = event.tracking_event_id ?? event.id;
-    const child = names.child_name ?? document.querySelector(`#child-${event.child_id} .name`)?.textContent ?? `child ${event.child_id}`;
+    item.dataset.trackingEventId = String(event.tracking_event_id);
+    const child = childName ?? document.querySelector(`#child-${event.child_id} .name`)?.textContent ?? `child ${event.child_id}`;
     const when = new Date(event.occurred_at).toLocaleTimeString();
     const sign = event.delta > 0 ? "+" : "";
     item.textContent = `${when} · ${child}: ${event.entity_type} ${event.action} (${sign}${event.delta}) → ${event.points_after} points`;
     feed.prepend(item);
-    while (feed.children.length > FEED_SIZE) feed.lastElementChild.remove();
+    while (feed.children.length > FEED_SIZE) feed.lastElementChild?.remove();
   }
-
   async function loadChildren() {
-    const [children, taskPage] = await Promise.all([api("/api/children/?limit=500"), api("/api/tasks/?limit=500")]);
+    const [children, taskPage] = await Promise.all([
+      api.listChildren({ limit: 500 }),
+      api.listTasks({ limit: 500 })
+    ]);
     tasks = new Map(taskPage.results.map((task) => [task.id, task]));
     childrenList.replaceChildren();
     children.results.forEach(renderChild);
     return children.results;
   }
-
   async function loadRecentEvents(children) {
     const recent = [];
     for (const child of children) {
-      const first = await api(`/api/children/${child.id}/tracking/?limit=1`);
-      const offset = Math.max(0, first.count - 10);
-      const page = await api(`/api/children/${child.id}/tracking/?limit=10&offset=${offset}`);
+      const { count } = await api.listChildTracking(child.id, { limit: 1 });
+      const offset = Math.max(0, count - RECENT_PER_CHILD);
+      const page = await api.listChildTracking(child.id, { limit: RECENT_PER_CHILD, offset });
       recent.push(...page.results);
     }
     recent.sort((a, b) => a.occurred_at.localeCompare(b.occurred_at));
-    recent.forEach((event) => addToFeed(event, event.metadata));
+    for (const event of recent) {
+      const childName = event.metadata.child_name;
+      addToFeed(
+        { ...event, tracking_event_id: event.id },
+        typeof childName === "string" ? childName : void 0
+      );
+    }
   }
-
   function connect() {
-    // EventSource reconnects by itself and sends Last-Event-ID, so missed events are replayed.
-    const source = new EventSource("/api/events/");
-    source.addEventListener("stream-open", () => { status.textContent = "Live"; root.dataset.stream = "open"; });
-    source.addEventListener("tracking_event_created", (message) => {
-      const event = JSON.parse(message.data);
-      setPoints(event.child_id, event.points_after);
-      addToFeed(event);
-    });
-    for (const name of ["task_activated", "reward_requested", "reward_redeemed", "reward_cancelled"]) {
-      source.addEventListener(name, (message) => {
-        const data = JSON.parse(message.data);
-        setPoints(data.child.id, data.child.points);
-      });
-    }
-    for (const name of ["child_created", "child_changed", "child_deleted"]) {
-      source.addEventListener(name, () => loadChildren());
-    }
-    source.addEventListener("stream-error", (message) => { status.textContent = `Stream error: ${message.data}`; });
-    source.onerror = () => { status.textContent = "Reconnecting…"; root.dataset.stream = "reconnecting"; };
+    const reload = () => void loadChildren();
+    subscribe(
+      {
+        tracking_event_created: (event) => {
+          setPoints(event.child_id, event.points_after);
+          addToFeed(event);
+        },
+        task_activated: (data) => setPoints(data.child.id, data.child.points),
+        reward_requested: (data) => setPoints(data.child.id, data.child.points),
+        reward_redeemed: (data) => setPoints(data.child.id, data.child.points),
+        reward_cancelled: (data) => setPoints(data.child.id, data.child.points),
+        child_created: reload,
+        child_changed: reload,
+        child_deleted: reload
+      },
+      {
+        onOpen: () => {
+          status.textContent = loadError ? `Live, but could not load: ${loadError}` : "Live";
+          root.dataset.stream = "open";
+        },
+        onError: (error) => {
+          status.textContent = error.kind === "stream-error" ? `Stream error: ${JSON.stringify(error.data)}` : "Reconnecting…";
+          root.dataset.stream = "reconnecting";
+        },
+        // Events older than the server keeps were missed: the points on screen may be stale.
+        onReset: reload
+      }
+    );
   }
-
-  function escapeHtml(text) {
-    const span = document.createElement("span");
-    span.textContent = text;
-    return span.innerHTML;
-  }
-
-  loadChildren().then(loadRecentEvents).finally(connect);
+  loadChildren().then(loadRecentEvents).catch((failure) => {
+    loadError = failure instanceof Error ? failure.message : String(failure);
+    status.textContent = `Could not load: ${loadError}`;
+  }).finally(connect);
 })();

@@ -1,0 +1,539 @@
+// A typed client for ChoreHub's REST API: one method per operation, so that nobody hand-writes a
+// URL, a query string or a body. Paths, bodies and results come from the generated schema types;
+// a backend change that breaks a caller breaks `tsc`, not the user.
+import type { operations, paths } from "./generated/schema";
+import type {
+  Actor,
+  CancelledResult,
+  Child,
+  ChildActionResult,
+  ChildInput,
+  ChildPatch,
+  DirectRedeemResult,
+  EntityType,
+  Paginated,
+  RedeemedResult,
+  RegisterInput,
+  Registered,
+  RequestCreatedResult,
+  Reward,
+  RewardInput,
+  RewardRequest,
+  RewardRequestStatus,
+  Task,
+  TaskInput,
+  TrackingAction,
+  TrackingEvent,
+  User,
+} from "./models";
+
+// --- Types taken from the generated operations -------------------------------------------------
+
+type Operation = keyof operations;
+/** The JSON body an operation answers with `status`. */
+type JsonResult<Op extends Operation, Status extends number = 200> =
+  operations[Op]["responses"] extends Record<Status, { content: { "application/json": infer T } }>
+    ? T
+    : never;
+/** The JSON body an operation accepts. */
+type JsonBody<Op extends Operation> =
+  NonNullable<operations[Op]["requestBody"]> extends { content: { "application/json": infer B } }
+    ? B
+    : never;
+type QueryOf<Op extends Operation> = NonNullable<operations[Op]["parameters"]["query"]>;
+
+/** Pagination of every list. */
+export interface PageOptions {
+  limit?: number;
+  offset?: number;
+}
+
+type ChildTrackingQuery = QueryOf<"children_tracking_list">;
+
+/** Filters of a tracking list. `start` is inclusive, `end` exclusive; a Date is sent in UTC. */
+export interface TrackingFilters extends PageOptions {
+  entityType?: NonNullable<ChildTrackingQuery["entity_type"]> & EntityType;
+  action?: NonNullable<ChildTrackingQuery["action"]> & TrackingAction;
+  start?: Date | string;
+  end?: Date | string;
+}
+
+/** Filters of the administrator's list: every user's events. */
+export interface AdminTrackingFilters extends TrackingFilters {
+  childId?: number;
+  userId?: number;
+}
+
+export interface RewardRequestFilters extends PageOptions {
+  status?: NonNullable<QueryOf<"reward_requests_list">["status"]> & RewardRequestStatus;
+  childId?: number;
+}
+
+// TODO(schema): switch to generated types when the endpoint lands (POST /api/children/{id}/adjust/).
+export interface AdjustPointsInput {
+  /** Non-zero; a negative adjustment is floored at 0 like a penalty. */
+  points: number;
+  /** Why, 1-200 characters; kept in the event's metadata. */
+  reason: string;
+}
+// TODO(schema): switch to generated types when the endpoint lands (POST /api/tracking/{id}/reverse/).
+export interface ReverseEventInput {
+  reason: string;
+}
+// TODO(schema): switch to generated types when the endpoints land (adjust/ and reverse/ answer this).
+export interface ChildCorrectionResult {
+  child: Child;
+  tracking_event: TrackingEvent | null;
+}
+
+/** Options of every call. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** Options of every call that changes something. */
+export interface MutationOptions extends CallOptions {
+  /** Sent as `Idempotency-Key`: a retry with the same key and body returns the first response and
+   * changes nothing. Use one key per user intent (one click), never one per attempt. */
+  idempotencyKey?: string;
+}
+
+export interface ClientOptions {
+  /** Where the API is: `""` (default) for the page's own origin, or e.g. `http://127.0.0.1:8000`. */
+  baseUrl?: string;
+  /** Token auth, `Authorization: Token <key>` (scripts, apps, Node). */
+  token?: string;
+  /** Session auth (the browser's cookie): the CSRF token Django gave the page, sent as
+   * `X-CSRFToken` on every request that changes something. */
+  csrfToken?: string;
+  /** Cookies for session auth: `same-origin` by default, `include` for another origin. */
+  credentials?: RequestCredentials;
+  /** The fetch to use (tests pass a fake one); the global fetch by default. */
+  fetch?: typeof fetch;
+}
+
+/** Field messages of a 400: `{field: [message, ...]}`; nested fields are dotted (`items.0.name`);
+ * messages about the whole body are under `non_field_errors`. */
+export type FieldErrors = Record<string, string[]>;
+
+/** Any answer that is not a 2xx. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+
+  constructor(
+    readonly status: number,
+    /** `detail` of the answer (401, 403, 404, 409 and most others), if any. */
+    readonly detail: string | undefined,
+    /** The field messages of a 400; empty otherwise. */
+    readonly fieldErrors: FieldErrors,
+    /** The parsed JSON answer, or its text when it was not JSON. */
+    readonly body: unknown,
+    readonly method: string,
+    readonly url: string,
+  ) {
+    super(`${method} ${url} → ${status}: ${ApiError.summary(detail, fieldErrors)}`);
+  }
+
+  get isValidationError(): boolean {
+    return this.status === 400;
+  }
+
+  /** The messages of one field of a 400 (empty when it has none). */
+  messagesFor(field: string): string[] {
+    return this.fieldErrors[field] ?? [];
+  }
+
+  private static summary(detail: string | undefined, fieldErrors: FieldErrors): string {
+    if (detail) return detail;
+    const fields = Object.entries(fieldErrors).map(([f, m]) => `${f}: ${m.join(" ")}`);
+    return fields.length ? fields.join("; ") : "request failed";
+  }
+
+  /** Builds the error from a failed response. */
+  static async from(response: Response, method: string, url: string): Promise<ApiError> {
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON (a proxy's error page, say): keep the text.
+    }
+    let detail: string | undefined;
+    let fieldErrors: FieldErrors = {};
+    if (isRecord(body) && typeof body.detail === "string") {
+      detail = body.detail;
+    }
+    if (response.status === 400) {
+      fieldErrors = flattenFieldErrors(body);
+    }
+    return new ApiError(response.status, detail, fieldErrors, body, method, url);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function flattenFieldErrors(body: unknown): FieldErrors {
+  const out: FieldErrors = {};
+  const add = (key: string, message: string) => (out[key] ??= []).push(message);
+  const walk = (value: unknown, key: string): void => {
+    if (typeof value === "string") add(key, value);
+    else if (Array.isArray(value)) {
+      value.forEach((item, index) =>
+        typeof item === "string" ? add(key, item) : walk(item, `${key}.${index}`),
+      );
+    } else if (isRecord(value)) {
+      for (const [name, inner] of Object.entries(value)) walk(inner, key ? `${key}.${name}` : name);
+    }
+  };
+  if (Array.isArray(body) || typeof body === "string") walk(body, "non_field_errors");
+  else if (isRecord(body)) {
+    for (const [name, value] of Object.entries(body)) if (name !== "detail") walk(value, name);
+  }
+  return out;
+}
+
+// --- Building requests -------------------------------------------------------------------------
+
+type QueryValue = string | number | boolean | Date | null | undefined;
+
+/** A query string from the given values, in order, leaving out `undefined` and `null`;
+ * Dates in UTC ISO 8601. Empty when there is nothing to send. */
+export function queryString(params: Record<string, QueryValue>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === null) continue;
+    search.append(name, value instanceof Date ? value.toISOString() : String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+/** A path of the schema with its `{placeholders}` filled in. */
+function pathOf(template: keyof paths, values: Record<string, number | string> = {}): string {
+  return fillPath(template, values);
+}
+
+function fillPath(template: string, values: Record<string, number | string>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (!(name in values)) throw new Error(`missing ${name} for ${template}`);
+    return encodeURIComponent(String(values[name]));
+  });
+}
+
+function trackingQuery(filters: TrackingFilters): Record<string, QueryValue> {
+  return {
+    entity_type: filters.entityType,
+    action: filters.action,
+    start: filters.start,
+    end: filters.end,
+    limit: filters.limit,
+    offset: filters.offset,
+  };
+}
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+interface Call {
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  options?: MutationOptions;
+}
+
+// --- The client -----------------------------------------------------------------------------
+
+/** ChoreHub's API for one signed-in parent (or an administrator, for `listAdminTracking`). */
+export class ChoreHubApi {
+  readonly baseUrl: string;
+  private readonly token?: string;
+  private readonly csrfToken?: string;
+  private readonly credentials: RequestCredentials;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? "").replace(/\/+$/, "");
+    this.token = options.token;
+    this.csrfToken = options.csrfToken;
+    this.credentials = options.credentials ?? "same-origin";
+    if (!options.fetch && typeof globalThis.fetch !== "function") {
+      throw new Error("no fetch here: pass options.fetch");
+    }
+    // Browsers refuse `fetch` called as another object's method ("Illegal invocation").
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  // Accounts
+
+  /** Create a parent account; answers with its token. Needs no credentials. */
+  register(input: RegisterInput, options?: MutationOptions): Promise<Registered> {
+    return this.send<JsonResult<"auth_register_create", 201>>("POST", pathOf("/api/auth/register/"), {
+      body: input satisfies JsonBody<"auth_register_create">,
+      options,
+    });
+  }
+
+  /** Exchange a username and password for a token. */
+  obtainToken(
+    input: JsonBody<"auth_token_create">,
+    options?: MutationOptions,
+  ): Promise<JsonResult<"auth_token_create">> {
+    return this.send<JsonResult<"auth_token_create">>("POST", pathOf("/api/auth/token/"), {
+      body: input,
+      options,
+    });
+  }
+
+  me(options?: CallOptions): Promise<User> {
+    return this.send<JsonResult<"auth_me_retrieve">>("GET", pathOf("/api/auth/me/"), { options });
+  }
+
+  // Children
+
+  listChildren(page: PageOptions = {}, options?: CallOptions): Promise<Paginated<Child>> {
+    return this.send<JsonResult<"children_list">>("GET", pathOf("/api/children/"), {
+      query: { limit: page.limit, offset: page.offset },
+      options,
+    });
+  }
+
+  getChild(childId: number, options?: CallOptions): Promise<Child> {
+    return this.send<JsonResult<"children_retrieve">>(
+      "GET",
+      pathOf("/api/children/{id}/", { id: childId }),
+      { options },
+    );
+  }
+
+  createChild(input: ChildInput, options?: MutationOptions): Promise<Child> {
+    return this.send<JsonResult<"children_create", 201>>("POST", pathOf("/api/children/"), {
+      body: input satisfies JsonBody<"children_create">,
+      options,
+    });
+  }
+
+  updateChild(childId: number, patch: ChildPatch, options?: MutationOptions): Promise<Child> {
+    return this.send<JsonResult<"children_partial_update">>("PATCH", pathOf("/api/children/{id}/", { id: childId }), {
+      body: patch satisfies JsonBody<"children_partial_update">,
+      options,
+    });
+  }
+
+  deleteChild(childId: number, options?: MutationOptions): Promise<void> {
+    return this.send<void>("DELETE", pathOf("/api/children/{id}/", { id: childId }), { options });
+  }
+
+  /** Replace the chores and penalties assigned to a child. */
+  assignTasks(
+    childId: number,
+    taskIds: JsonBody<"children_tasks_update">["task_ids"],
+    options?: MutationOptions,
+  ): Promise<JsonResult<"children_tasks_update">> {
+    return this.send<JsonResult<"children_tasks_update">>("PUT", pathOf("/api/children/{id}/tasks/", { id: childId }), {
+      body: { task_ids: taskIds } satisfies JsonBody<"children_tasks_update">,
+      options,
+    });
+  }
+
+  /** Replace the rewards assigned to a child. */
+  assignRewards(
+    childId: number,
+    rewardIds: JsonBody<"children_rewards_update">["reward_ids"],
+    options?: MutationOptions,
+  ): Promise<JsonResult<"children_rewards_update">> {
+    return this.send<JsonResult<"children_rewards_update">>("PUT", pathOf("/api/children/{id}/rewards/", { id: childId }), {
+      body: { reward_ids: rewardIds } satisfies JsonBody<"children_rewards_update">,
+      options,
+    });
+  }
+
+  // Tasks and rewards
+
+  listTasks(page: PageOptions = {}, options?: CallOptions): Promise<Paginated<Task>> {
+    return this.send<JsonResult<"tasks_list">>("GET", pathOf("/api/tasks/"), {
+      query: { limit: page.limit, offset: page.offset },
+      options,
+    });
+  }
+
+  createTask(input: TaskInput, options?: MutationOptions): Promise<Task> {
+    return this.send<JsonResult<"tasks_create", 201>>("POST", pathOf("/api/tasks/"), {
+      body: input satisfies JsonBody<"tasks_create">,
+      options,
+    });
+  }
+
+  listRewards(page: PageOptions = {}, options?: CallOptions): Promise<Paginated<Reward>> {
+    return this.send<JsonResult<"rewards_list">>("GET", pathOf("/api/rewards/"), {
+      query: { limit: page.limit, offset: page.offset },
+      options,
+    });
+  }
+
+  createReward(input: RewardInput, options?: MutationOptions): Promise<Reward> {
+    return this.send<JsonResult<"rewards_create", 201>>("POST", pathOf("/api/rewards/"), {
+      body: input satisfies JsonBody<"rewards_create">,
+      options,
+    });
+  }
+
+  // Points: tasks, penalties, rewards, corrections
+
+  /** Activate an assigned chore (adds its points) or penalty (takes them, floored at 0). */
+  activateTask(
+    childId: number,
+    taskId: number,
+    options?: MutationOptions,
+  ): Promise<ChildActionResult> {
+    return this.send<JsonResult<"children_activate_create">>("POST", pathOf("/api/children/{id}/activate/", { id: childId }), {
+      body: { task_id: taskId } satisfies JsonBody<"children_activate_create">,
+      options,
+    });
+  }
+
+  /** Child mode: ask for an assigned reward the child has the points for. */
+  requestReward(
+    childId: number,
+    rewardId: number,
+    options?: MutationOptions,
+  ): Promise<RequestCreatedResult> {
+    return this.send<JsonResult<"children_reward_requests_create", 201>>("POST", pathOf("/api/children/{id}/reward-requests/", { id: childId }), {
+      body: { reward_id: rewardId } satisfies JsonBody<"children_reward_requests_create">,
+      options,
+    });
+  }
+
+  /** Redeem a reward for a child directly, with no request. */
+  redeemReward(
+    childId: number,
+    rewardId: number,
+    options?: MutationOptions,
+  ): Promise<DirectRedeemResult> {
+    return this.send<JsonResult<"children_redeem_create">>("POST", pathOf("/api/children/{id}/redeem/", { id: childId }), {
+      body: { reward_id: rewardId } satisfies JsonBody<"children_redeem_create">,
+      options,
+    });
+  }
+
+  listRewardRequests(
+    filters: RewardRequestFilters = {},
+    options?: CallOptions,
+  ): Promise<Paginated<RewardRequest>> {
+    return this.send<JsonResult<"reward_requests_list">>("GET", pathOf("/api/reward-requests/"), {
+      query: {
+        status: filters.status,
+        child_id: filters.childId,
+        limit: filters.limit,
+        offset: filters.offset,
+      },
+      options,
+    });
+  }
+
+  /** Redeem a pending request: the child's points go down by the cost (409 if too few now). */
+  redeemRequest(requestId: number, options?: MutationOptions): Promise<RedeemedResult> {
+    return this.send<JsonResult<"reward_requests_redeem_create">>("POST", pathOf("/api/reward-requests/{id}/redeem/", { id: requestId }), {
+      options,
+    });
+  }
+
+  /** Cancel a pending request, as the parent (default) or as the child in child mode. */
+  cancelRequest(
+    requestId: number,
+    as: { actor?: Actor } = {},
+    options?: MutationOptions,
+  ): Promise<CancelledResult> {
+    const body: JsonBody<"reward_requests_cancel_create"> = as.actor ? { actor: as.actor } : {};
+    return this.send<JsonResult<"reward_requests_cancel_create">>("POST", pathOf("/api/reward-requests/{id}/cancel/", { id: requestId }), {
+      body,
+      options,
+    });
+  }
+
+  // TODO(schema): switch to generated types when the endpoint lands
+  /** Move a child's points by hand, with a reason (an `adjustment` event, action `adjusted`). */
+  adjustPoints(
+    childId: number,
+    input: AdjustPointsInput,
+    options?: MutationOptions,
+  ): Promise<ChildCorrectionResult> {
+    return this.send<ChildCorrectionResult>("POST", fillPath("/api/children/{id}/adjust/", { id: childId }), {
+      body: input,
+      options,
+    });
+  }
+
+  // TODO(schema): switch to generated types when the endpoint lands
+  /** Undo an `activated`, `redeemed` or `adjusted` event by appending its exact opposite. */
+  reverseEvent(
+    eventId: number,
+    input: ReverseEventInput,
+    options?: MutationOptions,
+  ): Promise<ChildCorrectionResult> {
+    return this.send<ChildCorrectionResult>("POST", fillPath("/api/tracking/{id}/reverse/", { id: eventId }), {
+      body: input,
+      options,
+    });
+  }
+
+  // Tracking
+
+  /** A child's events, oldest first (occurred_at, created_at, id). */
+  listChildTracking(
+    childId: number,
+    filters: TrackingFilters = {},
+    options?: CallOptions,
+  ): Promise<Paginated<TrackingEvent>> {
+    return this.send<JsonResult<"children_tracking_list">>(
+      "GET",
+      pathOf("/api/children/{id}/tracking/", { id: childId }),
+      { query: trackingQuery(filters), options },
+    );
+  }
+
+  // TODO(schema): switch to generated types when the endpoint lands
+  /** Staff only: every user's events, oldest first. */
+  listAdminTracking(
+    filters: AdminTrackingFilters = {},
+    options?: CallOptions,
+  ): Promise<Paginated<TrackingEvent>> {
+    return this.send<Paginated<TrackingEvent>>("GET", "/api/admin/tracking/", {
+      query: { child_id: filters.childId, user_id: filters.userId, ...trackingQuery(filters) },
+      options,
+    });
+  }
+
+  // --- Plumbing ---
+
+  /** Any request: auth headers, JSON in and out, ApiError for a non-2xx answer. */
+  async send<T>(method: Method, path: string, call: Call = {}): Promise<T> {
+    const url = `${this.baseUrl}${path}${queryString(call.query ?? {})}`;
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (this.token) headers.Authorization = `Token ${this.token}`;
+    if (method !== "GET") {
+      if (this.csrfToken) headers["X-CSRFToken"] = this.csrfToken;
+      if (call.options?.idempotencyKey) headers["Idempotency-Key"] = call.options.idempotencyKey;
+    }
+    let body: string | undefined;
+    if (call.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(call.body);
+    }
+    const response = await this.fetchImpl(url, {
+      method,
+      headers,
+      body,
+      credentials: this.credentials,
+      signal: call.options?.signal,
+    });
+    if (!response.ok) throw await ApiError.from(response, method, url);
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+/** `createClient({baseUrl, token})` for token auth, `createClient({csrfToken})` in a page. */
+export function createClient(options: ClientOptions = {}): ChoreHubApi {
+  return new ChoreHubApi(options);
+}

@@ -1,0 +1,233 @@
+// The kit against a real ChoreHub server: CHOREHUB_BASE_URL=http://127.0.0.1:8000 npm run e2e.
+// tracking/tests/test_frontend.py starts a server on a free port and runs this.
+import { EventSource } from "eventsource";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ApiError, createClient, type ChoreHubApi } from "../../src/api";
+import { subscribe, type StreamHandlers, type Subscription } from "../../src/backendEvents";
+import type { StreamEventName, StreamEvents } from "../../src/models";
+
+const baseUrl = process.env.CHOREHUB_BASE_URL ?? "";
+const EVENT_WITHIN_MS = 2000;
+
+/** Messages of one subscription, awaited by name in arrival order. */
+class Inbox {
+  private readonly received: { name: StreamEventName; data: unknown; id: string }[] = [];
+  private wake: (() => void) | undefined;
+  readonly opened: Promise<void>;
+  readonly subscription: Subscription;
+
+  constructor(token: string, lastEventId?: string) {
+    let opened!: () => void;
+    this.opened = new Promise((resolve) => (opened = resolve));
+    const record =
+      (name: StreamEventName) =>
+      (data: unknown, message: { id: string }): void => {
+        this.received.push({ name, data, id: message.id });
+        this.wake?.();
+      };
+    const handlers: StreamHandlers = {
+      tracking_event_created: record("tracking_event_created"),
+      task_activated: record("task_activated"),
+      child_created: record("child_created"),
+      child_changed: record("child_changed"),
+    };
+    this.subscription = subscribe(handlers, {
+      url: `${baseUrl}/api/events/`,
+      EventSource,
+      // Node's clients authenticate with the token; browsers with their session cookie.
+      eventSourceInit: {
+        fetch: (input: string | URL, init?: RequestInit) =>
+          fetch(input, {
+            ...init,
+            headers: { ...(init?.headers as Record<string, string>), Authorization: `Token ${token}` },
+          }),
+      },
+      lastEventId,
+      onOpen: opened,
+    });
+  }
+
+  /** The next message named `name` (earlier ones of other names are skipped). */
+  async next<Name extends StreamEventName>(
+    name: Name,
+    withinMs = EVENT_WITHIN_MS,
+  ): Promise<StreamEvents[Name]> {
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      const index = this.received.findIndex((message) => message.name === name);
+      if (index >= 0) return this.received.splice(0, index + 1).at(-1)!.data as StreamEvents[Name];
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${name} within ${withinMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+}
+
+let anonymous: ChoreHubApi;
+let api: ChoreHubApi;
+let token: string;
+const inboxes: Inbox[] = [];
+
+function listen(lastEventId?: string): Inbox {
+  const inbox = new Inbox(token, lastEventId);
+  inboxes.push(inbox);
+  return inbox;
+}
+
+beforeAll(async () => {
+  if (!baseUrl) throw new Error("set CHOREHUB_BASE_URL to a running ChoreHub server");
+  anonymous = createClient({ baseUrl });
+  const username = `kit-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const registered = await anonymous.register({ username, password: "correct-horse-battery-9" });
+  token = registered.token;
+  api = createClient({ baseUrl, token });
+});
+
+afterEach(() => {
+  for (const inbox of inboxes.splice(0)) inbox.subscription.close();
+});
+
+describe("the kit against the real server", () => {
+  it("activates a chore, hears tracking_event_created, and finds it with filters", async () => {
+    const inbox = listen();
+    await inbox.opened;
+
+    const child = await api.createChild({ name: "Ada", age: 7 });
+    expect((await inbox.next("child_created")).child).toEqual({
+      id: child.id,
+      name: "Ada",
+      age: 7,
+      points: 0,
+    });
+    const chore = await api.createTask({ name: "Feed the cat", points: 12 });
+    await api.assignTasks(child.id, [chore.id]);
+    expect((await inbox.next("child_changed")).changed).toEqual(["task_ids"]);
+
+    const activated = await api.activateTask(child.id, chore.id, {
+      idempotencyKey: `activate-${child.id}-1`,
+    });
+    expect(activated.child.points).toBe(12);
+    const recorded = activated.tracking_event;
+    if (!recorded) throw new Error("the activation recorded no event");
+
+    const created = await inbox.next("tracking_event_created");
+    expect(created).toEqual({
+      tracking_event_id: recorded.id,
+      child_id: child.id,
+      entity_type: "task",
+      entity_id: chore.id,
+      action: "activated",
+      points_before: 0,
+      points_after: 12,
+      delta: 12,
+      occurred_at: recorded.occurred_at,
+    });
+    const domain = await inbox.next("task_activated");
+    expect(domain.child.points).toBe(12);
+    expect(domain.entity_name).toBe("Feed the cat");
+
+    // `start` is inclusive (sent as the exact string), `end` exclusive (sent as a Date).
+    const justAfter = new Date(Date.parse(created.occurred_at) + 1);
+    const found = await api.listChildTracking(child.id, {
+      entityType: "task",
+      action: "activated",
+      start: created.occurred_at,
+      end: justAfter,
+      limit: 10,
+      offset: 0,
+    });
+    expect(found.count).toBe(1);
+    expect(found.results.map((event) => event.id)).toEqual([created.tracking_event_id]);
+    expect(found.results[0]!.metadata.entity_name).toBe("Feed the cat");
+
+    const none = await Promise.all([
+      api.listChildTracking(child.id, { entityType: "reward" }),
+      api.listChildTracking(child.id, { action: "redeemed" }),
+      api.listChildTracking(child.id, { start: justAfter }),
+      api.listChildTracking(child.id, { end: created.occurred_at }),
+    ]);
+    expect(none.map((page) => page.count)).toEqual([0, 0, 0, 0]);
+  });
+
+  it("catches up after a reconnect with the last event id", async () => {
+    const child = await api.createChild({ name: "Bo" });
+    const chore = await api.createTask({ name: "Dishes", points: 3 });
+    await api.assignTasks(child.id, [chore.id]);
+
+    const first = listen();
+    await first.opened;
+    await api.activateTask(child.id, chore.id);
+    await first.next("tracking_event_created");
+    const resumeFrom = first.subscription.lastEventId;
+    expect(resumeFrom).toMatch(/^user-\d+:\d+$/);
+    first.subscription.close();
+
+    await api.activateTask(child.id, chore.id);
+    await api.activateTask(child.id, chore.id);
+
+    const again = listen(resumeFrom);
+    const missed = [
+      await again.next("tracking_event_created"),
+      await again.next("tracking_event_created"),
+    ];
+    expect(missed.map((event) => event.points_after)).toEqual([6, 9]);
+  });
+
+  it("requests, redeems and cancels rewards; a second cancel is a 409", async () => {
+    const child = await api.createChild({ name: "Di" });
+    const chore = await api.createTask({ name: "Tidy up", points: 12 });
+    const reward = await api.createReward({ name: "Ice cream", cost: 5 });
+    await api.assignTasks(child.id, [chore.id]);
+    await api.assignRewards(child.id, [reward.id]);
+    await api.activateTask(child.id, chore.id);
+
+    const asked = await api.requestReward(child.id, reward.id);
+    expect(asked.request.status).toBe("pending");
+    const pending = await api.listRewardRequests({ status: "pending", childId: child.id });
+    expect(pending.results.map((request) => request.id)).toEqual([asked.request.id]);
+    const redeemed = await api.redeemRequest(asked.request.id);
+    expect([redeemed.request.status, redeemed.child.points]).toEqual(["redeemed", 7]);
+
+    const again = await api.requestReward(child.id, reward.id);
+    const cancelled = await api.cancelRequest(again.request.id, { actor: "child" });
+    expect(cancelled.tracking_event?.metadata.actor).toBe("child");
+    const conflict = await api.cancelRequest(again.request.id).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(ApiError);
+    expect((conflict as ApiError).status).toBe(409);
+    expect((conflict as ApiError).detail).toBeTruthy();
+
+    const history = await api.listChildTracking(child.id, { entityType: "reward" });
+    expect(history.results.map((event) => event.action)).toEqual([
+      "requested",
+      "redeemed",
+      "requested",
+      "cancelled",
+    ]);
+  });
+
+  it("throws ApiError with the server's own 400, 401 and 404", async () => {
+    const child = await api.createChild({ name: "Cy" });
+    const unassigned = await api.createTask({ name: "Homework", points: 5 });
+
+    const invalid = await api.activateTask(child.id, unassigned.id).catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(ApiError);
+    expect((invalid as ApiError).status).toBe(400);
+    expect(Object.values((invalid as ApiError).fieldErrors).flat().join(" ")).toContain("Homework");
+
+    const blank = await api.createChild({ name: "" }).catch((e: unknown) => e);
+    expect((blank as ApiError).messagesFor("name")).not.toEqual([]);
+
+    const anonymousError = await anonymous.listChildren().catch((e: unknown) => e);
+    expect((anonymousError as ApiError).status).toBe(401);
+    expect((anonymousError as ApiError).detail).toBeTruthy();
+
+    const missing = await api.listChildTracking(2 ** 31).catch((e: unknown) => e);
+    expect((missing as ApiError).status).toBe(404);
+  });
+});
