@@ -53,6 +53,14 @@ class RewardChoiceSerializer(StrictFieldsMixin, serializers.Serializer):
         return reward
 
 
+class RequestRewardSerializer(RewardChoiceSerializer):
+    actor = serializers.ChoiceField(
+        choices=["parent", "child"],
+        default="child",
+        help_text="Who asks: the child in child mode (the default), or a parent for the child.",
+    )
+
+
 class CancelSerializer(StrictFieldsMixin, serializers.Serializer):
     actor = serializers.ChoiceField(choices=["parent", "child"], default="parent")
 

@@ -18,6 +18,7 @@ from rewards.serializers import (
     DirectRedeemResponseSerializer,
     RedeemedResponseSerializer,
     RequestCreatedResponseSerializer,
+    RequestRewardSerializer,
     RewardChoiceSerializer,
     RewardRequestSerializer,
     RewardSerializer,
@@ -103,15 +104,21 @@ class ChildRewardViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Child mode: ask for a reward (needs it assigned and enough points)",
-        request=RewardChoiceSerializer,
+        request=RequestRewardSerializer,
         responses={201: RequestCreatedResponseSerializer},
     )
     @action(detail=True, methods=["post"], url_path="reward-requests")
     def reward_requests(self, request: Request, pk: str | None = None) -> Response:
         child = self.get_object()
-        serializer = self.get_serializer(data=request.data)
+        serializer = RequestRewardSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
-        result = services.request_reward(child=child, reward=serializer.validated_data["reward_id"])
+        result = services.request_reward(
+            child=child,
+            reward=serializer.validated_data["reward_id"],
+            actor=serializer.validated_data["actor"],
+        )
         return Response(
             {
                 "request": RewardRequestSerializer(result.request).data,

@@ -46,12 +46,15 @@ class Command(BaseCommand):
                 parent.save(update_fields=["password"])
                 self.seed_family(parent)
             token, _ = Token.objects.get_or_create(user=parent)
-        state = "created" if created else "already there, unchanged"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo parent {state}: username '{DEMO_USERNAME}', password '{password}'"
+        if created:
+            message = f"Demo parent created: username '{DEMO_USERNAME}', password '{password}'"
+        else:
+            # Its password may have been changed since: say what it was created with, not more.
+            message = (
+                f"Demo parent already there, unchanged: username '{DEMO_USERNAME}' "
+                f"(created with password '{password}' unless DEMO_PASSWORD differed then)"
             )
-        )
+        self.stdout.write(self.style.SUCCESS(message))
         self.stdout.write(f"API token: {token.key}")
 
     def seed_family(self, parent) -> None:
