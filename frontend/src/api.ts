@@ -4,6 +4,7 @@
 import type { operations, paths } from "./generated/schema";
 import type {
   Actor,
+  AdjustPointsInput,
   CancelledResult,
   Child,
   ChildActionResult,
@@ -20,6 +21,7 @@ import type {
   RewardInput,
   RewardRequest,
   RewardRequestStatus,
+  ReverseEventInput,
   Task,
   TaskInput,
   TrackingAction,
@@ -58,10 +60,12 @@ export interface TrackingFilters extends PageOptions {
   end?: Date | string;
 }
 
+type AdminTrackingQuery = QueryOf<"admin_tracking_list">;
+
 /** Filters of the administrator's list: every user's events. */
 export interface AdminTrackingFilters extends TrackingFilters {
-  childId?: number;
-  userId?: number;
+  childId?: AdminTrackingQuery["child_id"];
+  userId?: AdminTrackingQuery["user_id"];
 }
 
 export interface RewardRequestFilters extends PageOptions {
@@ -69,32 +73,22 @@ export interface RewardRequestFilters extends PageOptions {
   childId?: number;
 }
 
-// TODO(schema): switch to generated types when the endpoint lands (POST /api/children/{id}/adjust/).
-export interface AdjustPointsInput {
-  /** Non-zero; a negative adjustment is floored at 0 like a penalty. */
-  points: number;
-  /** Why, 1-200 characters; kept in the event's metadata. */
-  reason: string;
-}
-// TODO(schema): switch to generated types when the endpoint lands (POST /api/tracking/{id}/reverse/).
-export interface ReverseEventInput {
-  reason: string;
-}
-// TODO(schema): switch to generated types when the endpoints land (adjust/ and reverse/ answer this).
-export interface ChildCorrectionResult {
-  child: Child;
-  tracking_event: TrackingEvent | null;
-}
-
 /** Options of every call. */
 export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** The header the schema documents on every POST. */
+const IDEMPOTENCY_HEADER = "Idempotency-Key" satisfies keyof NonNullable<
+  operations["children_activate_create"]["parameters"]["header"]
+>;
+
 /** Options of every call that changes something. */
 export interface MutationOptions extends CallOptions {
-  /** Sent as `Idempotency-Key`: a retry with the same key and body returns the first response and
-   * changes nothing. Use one key per user intent (one click), never one per attempt. */
+  /** Sent as `Idempotency-Key` (the server honours it on POSTs): a retry with the same key and body
+   * returns the first response and changes nothing; the same key with another body is a 422, and
+   * a retry while the first is still running a 409. One key per user intent (one click), reused
+   * for each retry of it. */
   idempotencyKey?: string;
 }
 
@@ -212,10 +206,6 @@ export function queryString(params: Record<string, QueryValue>): string {
 
 /** A path of the schema with its `{placeholders}` filled in. */
 function pathOf(template: keyof paths, values: Record<string, number | string> = {}): string {
-  return fillPath(template, values);
-}
-
-function fillPath(template: string, values: Record<string, number | string>): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     if (!(name in values)) throw new Error(`missing ${name} for ${template}`);
     return encodeURIComponent(String(values[name]));
@@ -450,30 +440,31 @@ export class ChoreHubApi {
     });
   }
 
-  // TODO(schema): switch to generated types when the endpoint lands
   /** Move a child's points by hand, with a reason (an `adjustment` event, action `adjusted`). */
   adjustPoints(
     childId: number,
     input: AdjustPointsInput,
     options?: MutationOptions,
-  ): Promise<ChildCorrectionResult> {
-    return this.send<ChildCorrectionResult>("POST", fillPath("/api/children/{id}/adjust/", { id: childId }), {
-      body: input,
-      options,
-    });
+  ): Promise<ChildActionResult> {
+    return this.send<JsonResult<"children_adjust_create">>(
+      "POST",
+      pathOf("/api/children/{id}/adjust/", { id: childId }),
+      { body: input satisfies JsonBody<"children_adjust_create">, options },
+    );
   }
 
-  // TODO(schema): switch to generated types when the endpoint lands
-  /** Undo an `activated`, `redeemed` or `adjusted` event by appending its exact opposite. */
+  /** Undo an `activated`, `redeemed` or `adjusted` event by appending its exact opposite
+   * (action `reversed`, `metadata.reverses` = the event's id); once per event. */
   reverseEvent(
     eventId: number,
     input: ReverseEventInput,
     options?: MutationOptions,
-  ): Promise<ChildCorrectionResult> {
-    return this.send<ChildCorrectionResult>("POST", fillPath("/api/tracking/{id}/reverse/", { id: eventId }), {
-      body: input,
-      options,
-    });
+  ): Promise<ChildActionResult> {
+    return this.send<JsonResult<"tracking_reverse_create">>(
+      "POST",
+      pathOf("/api/tracking/{event_id}/reverse/", { event_id: eventId }),
+      { body: input satisfies JsonBody<"tracking_reverse_create">, options },
+    );
   }
 
   // Tracking
@@ -491,13 +482,12 @@ export class ChoreHubApi {
     );
   }
 
-  // TODO(schema): switch to generated types when the endpoint lands
-  /** Staff only: every user's events, oldest first. */
+  /** Staff only: every user's events, oldest first (403 for a parent who is not staff). */
   listAdminTracking(
     filters: AdminTrackingFilters = {},
     options?: CallOptions,
   ): Promise<Paginated<TrackingEvent>> {
-    return this.send<Paginated<TrackingEvent>>("GET", "/api/admin/tracking/", {
+    return this.send<JsonResult<"admin_tracking_list">>("GET", pathOf("/api/admin/tracking/"), {
       query: { child_id: filters.childId, user_id: filters.userId, ...trackingQuery(filters) },
       options,
     });
@@ -512,7 +502,7 @@ export class ChoreHubApi {
     if (this.token) headers.Authorization = `Token ${this.token}`;
     if (method !== "GET") {
       if (this.csrfToken) headers["X-CSRFToken"] = this.csrfToken;
-      if (call.options?.idempotencyKey) headers["Idempotency-Key"] = call.options.idempotencyKey;
+      if (call.options?.idempotencyKey) headers[IDEMPOTENCY_HEADER] = call.options.idempotencyKey;
     }
     let body: string | undefined;
     if (call.body !== undefined) {

@@ -156,6 +156,8 @@ function connect(): void {
       reward_requested: (data) => setPoints(data.child.id, data.child.points),
       reward_redeemed: (data) => setPoints(data.child.id, data.child.points),
       reward_cancelled: (data) => setPoints(data.child.id, data.child.points),
+      points_adjusted: (data) => setPoints(data.child.id, data.child.points),
+      points_reversed: (data) => setPoints(data.child.id, data.child.points),
       child_created: reload,
       child_changed: reload,
       child_deleted: reload,

@@ -33,6 +33,10 @@ export type ChildPatch = Schemas["PatchedChildRequest"];
 export type TaskInput = Schemas["TaskRequest"];
 export type RewardInput = Schemas["RewardRequest"];
 export type RegisterInput = Schemas["RegisterRequest"];
+/** `POST /api/children/{id}/adjust/`: `points` non-zero (negative floored at 0), `reason` 1-200 chars. */
+export type AdjustPointsInput = Schemas["AdjustRequest"];
+/** `POST /api/tracking/{event_id}/reverse/`. */
+export type ReverseEventInput = Schemas["ReverseRequest"];
 
 /** What an action on a child answers: the child afterwards, and the event it recorded (null only
  * if recording failed; the action itself still happened). */
@@ -56,7 +60,8 @@ export interface Paginated<T> {
 export type StreamChild = Schemas["StreamChild"];
 /** `tracking_event_created`: a TrackingEvent row was committed. */
 export type TrackingEventCreated = Schemas["TrackingEventCreated"];
-/** `task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled`. */
+/** `task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled`, `points_adjusted`,
+ * `points_reversed`. */
 export type PointsActionEvent = Schemas["PointsActionEvent"];
 /** `child_created`. */
 export type ChildCreatedEvent = Schemas["ChildCreatedEvent"];
@@ -72,6 +77,8 @@ export interface StreamEvents {
   reward_requested: PointsActionEvent;
   reward_redeemed: PointsActionEvent;
   reward_cancelled: PointsActionEvent;
+  points_adjusted: PointsActionEvent;
+  points_reversed: PointsActionEvent;
   child_created: ChildCreatedEvent;
   child_changed: ChildChangedEvent;
   child_deleted: ChildDeletedEvent;
@@ -85,6 +92,8 @@ export const STREAM_EVENT_NAMES = [
   "reward_requested",
   "reward_redeemed",
   "reward_cancelled",
+  "points_adjusted",
+  "points_reversed",
   "child_created",
   "child_changed",
   "child_deleted",

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/admin/tracking/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every user's tracking events, oldest first (staff only)
+         * @description Ordered by occurred_at, created_at, id. Filters combine (AND); `start` is inclusive, `end` exclusive (ISO 8601). `limit` defaults to 50; a value above 500 gives 500 rows. `count` is the total for the filters. 401 without credentials, 403 for a signed-in user who is not staff; a malformed parameter is a 400 that names it.
+         */
+        get: operations["admin_tracking_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/me/": {
         parameters: {
             query?: never;
@@ -762,6 +782,22 @@ export interface components {
             /** @description The event recorded for this action; null if recording it failed (the action itself still happened). */
             tracking_event: components["schemas"]["TrackingEvent"] | null;
         };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        RequestRewardRequest: {
+            /** Format: int64 */
+            reward_id: number;
+            /**
+             * @description Who asks: the child in child mode (the default), or a parent for the child.
+             *
+             *     * `parent` - parent
+             *     * `child` - child
+             * @default child
+             */
+            actor?: components["schemas"]["ActorEnum"];
+        };
         ReverseRequest: {
             reason: string;
         };
@@ -929,6 +965,52 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    admin_tracking_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `activated` - Activated
+                 *     * `requested` - Requested
+                 *     * `redeemed` - Redeemed
+                 *     * `cancelled` - Cancelled
+                 *     * `adjusted` - Adjusted
+                 *     * `reversed` - Reversed
+                 */
+                action?: "activated" | "adjusted" | "cancelled" | "redeemed" | "requested" | "reversed";
+                child_id?: number;
+                /** @description Until (exclusive), ISO 8601 */
+                end?: string;
+                /**
+                 * @description * `task` - Task
+                 *     * `penalty` - Penalty
+                 *     * `reward` - Reward
+                 *     * `adjustment` - Adjustment
+                 */
+                entity_type?: "adjustment" | "penalty" | "reward" | "task";
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description From (inclusive), ISO 8601 */
+                start?: string;
+                user_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTrackingEventList"];
+                };
+            };
+        };
+    };
     auth_me_retrieve: {
         parameters: {
             query?: never;
@@ -1041,7 +1123,10 @@ export interface operations {
     children_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1057,6 +1142,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Child"];
+                };
+            };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
                 };
             };
         };
@@ -1159,7 +1266,10 @@ export interface operations {
     children_activate_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this child. */
                 id: number;
@@ -1180,12 +1290,37 @@ export interface operations {
                     "application/json": components["schemas"]["ChildActionResponse"];
                 };
             };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
         };
     };
     children_adjust_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this child. */
                 id: number;
@@ -1204,6 +1339,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChildActionResponse"];
+                };
+            };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
                 };
             };
         };
@@ -1298,7 +1455,10 @@ export interface operations {
     children_redeem_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this child. */
                 id: number;
@@ -1319,12 +1479,37 @@ export interface operations {
                     "application/json": components["schemas"]["DirectRedeemResponse"];
                 };
             };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
         };
     };
     children_reward_requests_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this child. */
                 id: number;
@@ -1333,7 +1518,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RewardChoiceRequest"];
+                "application/json": components["schemas"]["RequestRewardRequest"];
             };
         };
         responses: {
@@ -1343,6 +1528,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RequestCreatedResponse"];
+                };
+            };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
                 };
             };
         };
@@ -1539,7 +1746,10 @@ export interface operations {
     reward_requests_cancel_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this reward request. */
                 id: number;
@@ -1560,12 +1770,37 @@ export interface operations {
                     "application/json": components["schemas"]["CancelledResponse"];
                 };
             };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
         };
     };
     reward_requests_redeem_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this reward request. */
                 id: number;
@@ -1580,6 +1815,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RedeemedResponse"];
+                };
+            };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
                 };
             };
         };
@@ -1611,7 +1868,10 @@ export interface operations {
     rewards_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1627,6 +1887,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
                 };
             };
         };
@@ -1753,7 +2035,10 @@ export interface operations {
     tasks_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1769,6 +2054,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
                 };
             };
         };
@@ -1871,7 +2178,10 @@ export interface operations {
     tracking_reverse_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 event_id: string;
             };
@@ -1889,6 +2199,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChildActionResponse"];
+                };
+            };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
                 };
             };
         };

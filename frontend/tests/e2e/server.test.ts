@@ -7,6 +7,8 @@ import { subscribe, type StreamHandlers, type Subscription } from "../../src/bac
 import type { StreamEventName, StreamEvents } from "../../src/models";
 
 const baseUrl = process.env.CHOREHUB_BASE_URL ?? "";
+/** A staff user's token, for the administrator's list. */
+const staffToken = process.env.CHOREHUB_STAFF_TOKEN ?? "";
 const EVENT_WITHIN_MS = 2000;
 
 /** Messages of one subscription, awaited by name in arrival order. */
@@ -30,6 +32,8 @@ class Inbox {
       task_activated: record("task_activated"),
       child_created: record("child_created"),
       child_changed: record("child_changed"),
+      points_adjusted: record("points_adjusted"),
+      points_reversed: record("points_reversed"),
     };
     this.subscription = subscribe(handlers, {
       url: `${baseUrl}/api/events/`,
@@ -209,6 +213,78 @@ describe("the kit against the real server", () => {
       "requested",
       "cancelled",
     ]);
+  });
+
+  it("adjusts points, reverses the adjustment once, and hears both", async () => {
+    const child = await api.createChild({ name: "Ed" });
+    const inbox = listen();
+    await inbox.opened;
+
+    const adjusted = await api.adjustPoints(child.id, { points: 8, reason: "helped a neighbour" });
+    expect(adjusted.child.points).toBe(8);
+    const adjustment = adjusted.tracking_event!;
+    expect([adjustment.entity_type, adjustment.action, adjustment.entity_id]).toEqual([
+      "adjustment",
+      "adjusted",
+      null,
+    ]);
+    expect((await inbox.next("points_adjusted")).child.points).toBe(8);
+
+    const reversed = await api.reverseEvent(adjustment.id, { reason: "it was the other child" });
+    expect(reversed.child.points).toBe(0);
+    expect(reversed.tracking_event!.action).toBe("reversed");
+    expect(reversed.tracking_event!.metadata.reverses).toBe(adjustment.id);
+    expect((await inbox.next("points_reversed")).points_after).toBe(0);
+
+    const twice = await api.reverseEvent(adjustment.id, { reason: "again" }).catch((e: unknown) => e);
+    expect(twice).toBeInstanceOf(ApiError);
+    expect((twice as ApiError).status).toBe(409);
+
+    const zero = await api.adjustPoints(child.id, { points: 0, reason: "nothing" }).catch((e: unknown) => e);
+    expect((zero as ApiError).status).toBe(400);
+    expect((zero as ApiError).messagesFor("points")).not.toEqual([]);
+  });
+
+  it("replays a retry with the same Idempotency-Key, and refuses the key for another body", async () => {
+    const child = await api.createChild({ name: "Flo" });
+    const chore = await api.createTask({ name: "Water plants", points: 4 });
+    const other = await api.createTask({ name: "Feed fish", points: 2 });
+    await api.assignTasks(child.id, [chore.id, other.id]);
+
+    const key = `click-${child.id}`;
+    const first = await api.activateTask(child.id, chore.id, { idempotencyKey: key });
+    const retry = await api.activateTask(child.id, chore.id, { idempotencyKey: key });
+    expect(retry).toEqual(first);
+    expect((await api.getChild(child.id)).points).toBe(4);
+    expect((await api.listChildTracking(child.id)).count).toBe(1);
+
+    const misuse = await api
+      .activateTask(child.id, other.id, { idempotencyKey: key })
+      .catch((e: unknown) => e);
+    expect(misuse).toBeInstanceOf(ApiError);
+    expect((misuse as ApiError).status).toBe(422);
+  });
+
+  it("lists every user's events for staff, with filters; a parent gets a 403", async () => {
+    if (!staffToken) throw new Error("set CHOREHUB_STAFF_TOKEN to a staff user's token");
+    const staff = createClient({ baseUrl, token: staffToken });
+    const me = await api.me();
+    const child = await api.createChild({ name: "Gus" });
+    await api.adjustPoints(child.id, { points: 3, reason: "for the admin to see" });
+
+    const found = await staff.listAdminTracking({
+      userId: me.id,
+      childId: child.id,
+      entityType: "adjustment",
+      action: "adjusted",
+      limit: 5,
+    });
+    expect(found.count).toBe(1);
+    expect(found.results[0]).toMatchObject({ user_id: me.id, child_id: child.id, delta: 3 });
+    expect((await staff.listAdminTracking({ childId: child.id, action: "reversed" })).count).toBe(0);
+
+    const refused = await api.listAdminTracking().catch((e: unknown) => e);
+    expect((refused as ApiError).status).toBe(403);
   });
 
   it("throws ApiError with the server's own 400, 401 and 404", async () => {

@@ -2,6 +2,7 @@
 "use strict";
 (() => {
   // src/api.ts
+  var IDEMPOTENCY_HEADER = "Idempotency-Key";
   var ApiError = class _ApiError extends Error {
     constructor(status2, detail, fieldErrors, body, method, url) {
       super(`${method} ${url} → ${status2}: ${_ApiError.summary(detail, fieldErrors)}`);
@@ -82,9 +83,6 @@
     return text ? `?${text}` : "";
   }
   function pathOf(template, values = {}) {
-    return fillPath(template, values);
-  }
-  function fillPath(template, values) {
     return template.replace(/\{(\w+)\}/g, (_, name) => {
       if (!(name in values)) throw new Error(`missing ${name} for ${template}`);
       return encodeURIComponent(String(values[name]));
@@ -249,21 +247,22 @@
         options
       });
     }
-    // TODO(schema): switch to generated types when the endpoint lands
     /** Move a child's points by hand, with a reason (an `adjustment` event, action `adjusted`). */
     adjustPoints(childId, input, options) {
-      return this.send("POST", fillPath("/api/children/{id}/adjust/", { id: childId }), {
-        body: input,
-        options
-      });
+      return this.send(
+        "POST",
+        pathOf("/api/children/{id}/adjust/", { id: childId }),
+        { body: input, options }
+      );
     }
-    // TODO(schema): switch to generated types when the endpoint lands
-    /** Undo an `activated`, `redeemed` or `adjusted` event by appending its exact opposite. */
+    /** Undo an `activated`, `redeemed` or `adjusted` event by appending its exact opposite
+     * (action `reversed`, `metadata.reverses` = the event's id); once per event. */
     reverseEvent(eventId, input, options) {
-      return this.send("POST", fillPath("/api/tracking/{id}/reverse/", { id: eventId }), {
-        body: input,
-        options
-      });
+      return this.send(
+        "POST",
+        pathOf("/api/tracking/{event_id}/reverse/", { event_id: eventId }),
+        { body: input, options }
+      );
     }
     // Tracking
     /** A child's events, oldest first (occurred_at, created_at, id). */
@@ -274,10 +273,9 @@
         { query: trackingQuery(filters), options }
       );
     }
-    // TODO(schema): switch to generated types when the endpoint lands
-    /** Staff only: every user's events, oldest first. */
+    /** Staff only: every user's events, oldest first (403 for a parent who is not staff). */
     listAdminTracking(filters = {}, options) {
-      return this.send("GET", "/api/admin/tracking/", {
+      return this.send("GET", pathOf("/api/admin/tracking/"), {
         query: { child_id: filters.childId, user_id: filters.userId, ...trackingQuery(filters) },
         options
       });
@@ -290,7 +288,7 @@
       if (this.token) headers.Authorization = `Token ${this.token}`;
       if (method !== "GET") {
         if (this.csrfToken) headers["X-CSRFToken"] = this.csrfToken;
-        if (call.options?.idempotencyKey) headers["Idempotency-Key"] = call.options.idempotencyKey;
+        if (call.options?.idempotencyKey) headers[IDEMPOTENCY_HEADER] = call.options.idempotencyKey;
       }
       let body;
       if (call.body !== void 0) {
@@ -321,6 +319,8 @@
     "reward_requested",
     "reward_redeemed",
     "reward_cancelled",
+    "points_adjusted",
+    "points_reversed",
     "child_created",
     "child_changed",
     "child_deleted"
@@ -539,6 +539,8 @@
         reward_requested: (data) => setPoints(data.child.id, data.child.points),
         reward_redeemed: (data) => setPoints(data.child.id, data.child.points),
         reward_cancelled: (data) => setPoints(data.child.id, data.child.points),
+        points_adjusted: (data) => setPoints(data.child.id, data.child.points),
+        points_reversed: (data) => setPoints(data.child.id, data.child.points),
         child_created: reload,
         child_changed: reload,
         child_deleted: reload
