@@ -29,20 +29,37 @@ import type {
   User,
 } from "./models";
 
-// --- Types taken from the generated operations -------------------------------------------------
+// --- Types taken from the generated schema ----------------------------------------------------
 
+type Method = "get" | "post" | "put" | "patch" | "delete";
+/** The operation behind a path and method of the schema. */
+type OperationAt<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : void;
+/** What an operation answers on success (200, else 201; nothing for a 204). */
+type SuccessOf<Op> = Op extends { responses: infer R }
+  ? 200 extends keyof R
+    ? JsonOf<R[200]>
+    : 201 extends keyof R
+      ? JsonOf<R[201]>
+      : void
+  : never;
+/** The JSON body an operation accepts (`undefined` where it takes none). */
+type BodyOf<Op> = Op extends { requestBody: { content: { "application/json": infer B } } }
+  ? B
+  : Op extends { requestBody?: { content: { "application/json": infer B } } }
+    ? B | undefined
+    : undefined;
+/** Its path parameters, as numbers or strings. */
+type PathOf<Op> = Op extends { parameters: { path: infer Params } }
+  ? { [Name in keyof Params]: number | string }
+  : undefined;
+/** Its query parameters; date-times may be Dates. */
+type QueryOf<Op> = Op extends { parameters: { query?: infer Query } }
+  ? { [Name in keyof NonNullable<Query>]?: NonNullable<Query>[Name] | Date | null }
+  : never;
 type Operation = keyof operations;
-/** The JSON body an operation answers with `status`. */
-type JsonResult<Op extends Operation, Status extends number = 200> =
-  operations[Op]["responses"] extends Record<Status, { content: { "application/json": infer T } }>
-    ? T
-    : never;
-/** The JSON body an operation accepts. */
-type JsonBody<Op extends Operation> =
-  NonNullable<operations[Op]["requestBody"]> extends { content: { "application/json": infer B } }
-    ? B
-    : never;
-type QueryOf<Op extends Operation> = NonNullable<operations[Op]["parameters"]["query"]>;
+type OperationQuery<Op extends Operation> = NonNullable<operations[Op]["parameters"]["query"]>;
+type OperationBody<Op extends Operation> = NonNullable<BodyOf<operations[Op]>>;
 
 /** Pagination of every list. */
 export interface PageOptions {
@@ -50,7 +67,7 @@ export interface PageOptions {
   offset?: number;
 }
 
-type ChildTrackingQuery = QueryOf<"children_tracking_list">;
+type ChildTrackingQuery = OperationQuery<"children_tracking_list">;
 
 /** Filters of a tracking list. `start` is inclusive, `end` exclusive; a Date is sent in UTC. */
 export interface TrackingFilters extends PageOptions {
@@ -60,7 +77,7 @@ export interface TrackingFilters extends PageOptions {
   end?: Date | string;
 }
 
-type AdminTrackingQuery = QueryOf<"admin_tracking_list">;
+type AdminTrackingQuery = OperationQuery<"admin_tracking_list">;
 
 /** Filters of the administrator's list: every user's events. */
 export interface AdminTrackingFilters extends TrackingFilters {
@@ -69,7 +86,7 @@ export interface AdminTrackingFilters extends TrackingFilters {
 }
 
 export interface RewardRequestFilters extends PageOptions {
-  status?: NonNullable<QueryOf<"reward_requests_list">["status"]> & RewardRequestStatus;
+  status?: NonNullable<OperationQuery<"reward_requests_list">["status"]> & RewardRequestStatus;
   childId?: number;
 }
 
@@ -205,14 +222,15 @@ export function queryString(params: Record<string, QueryValue>): string {
 }
 
 /** A path of the schema with its `{placeholders}` filled in. */
-function pathOf(template: keyof paths, values: Record<string, number | string> = {}): string {
+function fillPath(template: string, values: Record<string, number | string> = {}): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
-    if (!(name in values)) throw new Error(`missing ${name} for ${template}`);
-    return encodeURIComponent(String(values[name]));
+    const value = values[name];
+    if (value === undefined) throw new Error(`missing ${name} for ${template}`);
+    return encodeURIComponent(String(value));
   });
 }
 
-function trackingQuery(filters: TrackingFilters): Record<string, QueryValue> {
+function trackingQuery(filters: TrackingFilters) {
   return {
     entity_type: filters.entityType,
     action: filters.action,
@@ -223,13 +241,12 @@ function trackingQuery(filters: TrackingFilters): Record<string, QueryValue> {
   };
 }
 
-type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-interface Call {
-  query?: Record<string, QueryValue>;
-  body?: unknown;
-  options?: MutationOptions;
-}
+/** The arguments of one operation, typed from the schema. */
+type CallArgs<Op> = (PathOf<Op> extends undefined ? { path?: undefined } : { path: PathOf<Op> }) &
+  (undefined extends BodyOf<Op> ? { body?: BodyOf<Op> } : { body: BodyOf<Op> }) & {
+    query?: QueryOf<Op>;
+    options?: MutationOptions;
+  };
 
 // --- The client -----------------------------------------------------------------------------
 
@@ -257,70 +274,56 @@ export class ChoreHubApi {
 
   /** Create a parent account; answers with its token. Needs no credentials. */
   register(input: RegisterInput, options?: MutationOptions): Promise<Registered> {
-    return this.send<JsonResult<"auth_register_create", 201>>("POST", pathOf("/api/auth/register/"), {
-      body: input satisfies JsonBody<"auth_register_create">,
-      options,
-    });
+    return this.call("post", "/api/auth/register/", { body: input, options });
   }
 
   /** Exchange a username and password for a token. */
   obtainToken(
-    input: JsonBody<"auth_token_create">,
+    input: OperationBody<"auth_token_create">,
     options?: MutationOptions,
-  ): Promise<JsonResult<"auth_token_create">> {
-    return this.send<JsonResult<"auth_token_create">>("POST", pathOf("/api/auth/token/"), {
-      body: input,
-      options,
-    });
+  ): Promise<{ token: string }> {
+    return this.call("post", "/api/auth/token/", { body: input, options });
   }
 
   me(options?: CallOptions): Promise<User> {
-    return this.send<JsonResult<"auth_me_retrieve">>("GET", pathOf("/api/auth/me/"), { options });
+    return this.call("get", "/api/auth/me/", { options });
   }
 
   // Children
 
   listChildren(page: PageOptions = {}, options?: CallOptions): Promise<Paginated<Child>> {
-    return this.send<JsonResult<"children_list">>("GET", pathOf("/api/children/"), {
-      query: { limit: page.limit, offset: page.offset },
-      options,
-    });
+    return this.call("get", "/api/children/", { query: page, options });
   }
 
   getChild(childId: number, options?: CallOptions): Promise<Child> {
-    return this.send<JsonResult<"children_retrieve">>(
-      "GET",
-      pathOf("/api/children/{id}/", { id: childId }),
-      { options },
-    );
+    return this.call("get", "/api/children/{id}/", { path: { id: childId }, options });
   }
 
   createChild(input: ChildInput, options?: MutationOptions): Promise<Child> {
-    return this.send<JsonResult<"children_create", 201>>("POST", pathOf("/api/children/"), {
-      body: input satisfies JsonBody<"children_create">,
-      options,
-    });
+    return this.call("post", "/api/children/", { body: input, options });
   }
 
   updateChild(childId: number, patch: ChildPatch, options?: MutationOptions): Promise<Child> {
-    return this.send<JsonResult<"children_partial_update">>("PATCH", pathOf("/api/children/{id}/", { id: childId }), {
-      body: patch satisfies JsonBody<"children_partial_update">,
+    return this.call("patch", "/api/children/{id}/", {
+      path: { id: childId },
+      body: patch,
       options,
     });
   }
 
   deleteChild(childId: number, options?: MutationOptions): Promise<void> {
-    return this.send<void>("DELETE", pathOf("/api/children/{id}/", { id: childId }), { options });
+    return this.call("delete", "/api/children/{id}/", { path: { id: childId }, options });
   }
 
   /** Replace the chores and penalties assigned to a child. */
   assignTasks(
     childId: number,
-    taskIds: JsonBody<"children_tasks_update">["task_ids"],
+    taskIds: number[],
     options?: MutationOptions,
-  ): Promise<JsonResult<"children_tasks_update">> {
-    return this.send<JsonResult<"children_tasks_update">>("PUT", pathOf("/api/children/{id}/tasks/", { id: childId }), {
-      body: { task_ids: taskIds } satisfies JsonBody<"children_tasks_update">,
+  ): Promise<{ task_ids: number[] }> {
+    return this.call("put", "/api/children/{id}/tasks/", {
+      path: { id: childId },
+      body: { task_ids: taskIds },
       options,
     });
   }
@@ -328,11 +331,12 @@ export class ChoreHubApi {
   /** Replace the rewards assigned to a child. */
   assignRewards(
     childId: number,
-    rewardIds: JsonBody<"children_rewards_update">["reward_ids"],
+    rewardIds: number[],
     options?: MutationOptions,
-  ): Promise<JsonResult<"children_rewards_update">> {
-    return this.send<JsonResult<"children_rewards_update">>("PUT", pathOf("/api/children/{id}/rewards/", { id: childId }), {
-      body: { reward_ids: rewardIds } satisfies JsonBody<"children_rewards_update">,
+  ): Promise<{ reward_ids: number[] }> {
+    return this.call("put", "/api/children/{id}/rewards/", {
+      path: { id: childId },
+      body: { reward_ids: rewardIds },
       options,
     });
   }
@@ -340,31 +344,19 @@ export class ChoreHubApi {
   // Tasks and rewards
 
   listTasks(page: PageOptions = {}, options?: CallOptions): Promise<Paginated<Task>> {
-    return this.send<JsonResult<"tasks_list">>("GET", pathOf("/api/tasks/"), {
-      query: { limit: page.limit, offset: page.offset },
-      options,
-    });
+    return this.call("get", "/api/tasks/", { query: page, options });
   }
 
   createTask(input: TaskInput, options?: MutationOptions): Promise<Task> {
-    return this.send<JsonResult<"tasks_create", 201>>("POST", pathOf("/api/tasks/"), {
-      body: input satisfies JsonBody<"tasks_create">,
-      options,
-    });
+    return this.call("post", "/api/tasks/", { body: input, options });
   }
 
   listRewards(page: PageOptions = {}, options?: CallOptions): Promise<Paginated<Reward>> {
-    return this.send<JsonResult<"rewards_list">>("GET", pathOf("/api/rewards/"), {
-      query: { limit: page.limit, offset: page.offset },
-      options,
-    });
+    return this.call("get", "/api/rewards/", { query: page, options });
   }
 
   createReward(input: RewardInput, options?: MutationOptions): Promise<Reward> {
-    return this.send<JsonResult<"rewards_create", 201>>("POST", pathOf("/api/rewards/"), {
-      body: input satisfies JsonBody<"rewards_create">,
-      options,
-    });
+    return this.call("post", "/api/rewards/", { body: input, options });
   }
 
   // Points: tasks, penalties, rewards, corrections
@@ -375,20 +367,24 @@ export class ChoreHubApi {
     taskId: number,
     options?: MutationOptions,
   ): Promise<ChildActionResult> {
-    return this.send<JsonResult<"children_activate_create">>("POST", pathOf("/api/children/{id}/activate/", { id: childId }), {
-      body: { task_id: taskId } satisfies JsonBody<"children_activate_create">,
+    return this.call("post", "/api/children/{id}/activate/", {
+      path: { id: childId },
+      body: { task_id: taskId },
       options,
     });
   }
 
-  /** Child mode: ask for an assigned reward the child has the points for. */
+  /** Ask for an assigned reward the child has the points for: as the child in child mode (the
+   * default), or as a parent on the child's behalf. */
   requestReward(
     childId: number,
     rewardId: number,
+    as: { actor?: Actor } = {},
     options?: MutationOptions,
   ): Promise<RequestCreatedResult> {
-    return this.send<JsonResult<"children_reward_requests_create", 201>>("POST", pathOf("/api/children/{id}/reward-requests/", { id: childId }), {
-      body: { reward_id: rewardId } satisfies JsonBody<"children_reward_requests_create">,
+    return this.call("post", "/api/children/{id}/reward-requests/", {
+      path: { id: childId },
+      body: as.actor ? { reward_id: rewardId, actor: as.actor } : { reward_id: rewardId },
       options,
     });
   }
@@ -399,8 +395,9 @@ export class ChoreHubApi {
     rewardId: number,
     options?: MutationOptions,
   ): Promise<DirectRedeemResult> {
-    return this.send<JsonResult<"children_redeem_create">>("POST", pathOf("/api/children/{id}/redeem/", { id: childId }), {
-      body: { reward_id: rewardId } satisfies JsonBody<"children_redeem_create">,
+    return this.call("post", "/api/children/{id}/redeem/", {
+      path: { id: childId },
+      body: { reward_id: rewardId },
       options,
     });
   }
@@ -409,7 +406,7 @@ export class ChoreHubApi {
     filters: RewardRequestFilters = {},
     options?: CallOptions,
   ): Promise<Paginated<RewardRequest>> {
-    return this.send<JsonResult<"reward_requests_list">>("GET", pathOf("/api/reward-requests/"), {
+    return this.call("get", "/api/reward-requests/", {
       query: {
         status: filters.status,
         child_id: filters.childId,
@@ -422,7 +419,8 @@ export class ChoreHubApi {
 
   /** Redeem a pending request: the child's points go down by the cost (409 if too few now). */
   redeemRequest(requestId: number, options?: MutationOptions): Promise<RedeemedResult> {
-    return this.send<JsonResult<"reward_requests_redeem_create">>("POST", pathOf("/api/reward-requests/{id}/redeem/", { id: requestId }), {
+    return this.call("post", "/api/reward-requests/{id}/redeem/", {
+      path: { id: requestId },
       options,
     });
   }
@@ -433,9 +431,9 @@ export class ChoreHubApi {
     as: { actor?: Actor } = {},
     options?: MutationOptions,
   ): Promise<CancelledResult> {
-    const body: JsonBody<"reward_requests_cancel_create"> = as.actor ? { actor: as.actor } : {};
-    return this.send<JsonResult<"reward_requests_cancel_create">>("POST", pathOf("/api/reward-requests/{id}/cancel/", { id: requestId }), {
-      body,
+    return this.call("post", "/api/reward-requests/{id}/cancel/", {
+      path: { id: requestId },
+      body: as.actor ? { actor: as.actor } : {},
       options,
     });
   }
@@ -446,11 +444,11 @@ export class ChoreHubApi {
     input: AdjustPointsInput,
     options?: MutationOptions,
   ): Promise<ChildActionResult> {
-    return this.send<JsonResult<"children_adjust_create">>(
-      "POST",
-      pathOf("/api/children/{id}/adjust/", { id: childId }),
-      { body: input satisfies JsonBody<"children_adjust_create">, options },
-    );
+    return this.call("post", "/api/children/{id}/adjust/", {
+      path: { id: childId },
+      body: input,
+      options,
+    });
   }
 
   /** Undo an `activated`, `redeemed` or `adjusted` event by appending its exact opposite
@@ -460,11 +458,11 @@ export class ChoreHubApi {
     input: ReverseEventInput,
     options?: MutationOptions,
   ): Promise<ChildActionResult> {
-    return this.send<JsonResult<"tracking_reverse_create">>(
-      "POST",
-      pathOf("/api/tracking/{event_id}/reverse/", { event_id: eventId }),
-      { body: input satisfies JsonBody<"tracking_reverse_create">, options },
-    );
+    return this.call("post", "/api/tracking/{event_id}/reverse/", {
+      path: { event_id: eventId },
+      body: input,
+      options,
+    });
   }
 
   // Tracking
@@ -475,11 +473,11 @@ export class ChoreHubApi {
     filters: TrackingFilters = {},
     options?: CallOptions,
   ): Promise<Paginated<TrackingEvent>> {
-    return this.send<JsonResult<"children_tracking_list">>(
-      "GET",
-      pathOf("/api/children/{id}/tracking/", { id: childId }),
-      { query: trackingQuery(filters), options },
-    );
+    return this.call("get", "/api/children/{id}/tracking/", {
+      path: { id: childId },
+      query: trackingQuery(filters),
+      options,
+    });
   }
 
   /** Staff only: every user's events, oldest first (403 for a parent who is not staff). */
@@ -487,7 +485,7 @@ export class ChoreHubApi {
     filters: AdminTrackingFilters = {},
     options?: CallOptions,
   ): Promise<Paginated<TrackingEvent>> {
-    return this.send<JsonResult<"admin_tracking_list">>("GET", pathOf("/api/admin/tracking/"), {
+    return this.call("get", "/api/admin/tracking/", {
       query: { child_id: filters.childId, user_id: filters.userId, ...trackingQuery(filters) },
       options,
     });
@@ -495,26 +493,48 @@ export class ChoreHubApi {
 
   // --- Plumbing ---
 
+  /** One operation of the schema, named by its method and path: its path parameters, query and
+   * body are checked against the schema, and so is what it answers. */
+  call<P extends keyof paths, M extends Method>(
+    method: M,
+    path: P,
+    args: CallArgs<OperationAt<P, M>>,
+  ): Promise<SuccessOf<OperationAt<P, M>>> {
+    const { path: params, query, body, options } = args as {
+      path?: Record<string, number | string>;
+      query?: Record<string, QueryValue>;
+      body?: unknown;
+      options?: MutationOptions;
+    };
+    return this.send(method.toUpperCase(), fillPath(path, params), { query, body, options });
+  }
+
   /** Any request: auth headers, JSON in and out, ApiError for a non-2xx answer. */
-  async send<T>(method: Method, path: string, call: Call = {}): Promise<T> {
-    const url = `${this.baseUrl}${path}${queryString(call.query ?? {})}`;
+  async send<T>(
+    method: string,
+    path: string,
+    request: { query?: Record<string, QueryValue>; body?: unknown; options?: MutationOptions } = {},
+  ): Promise<T> {
+    const url = `${this.baseUrl}${path}${queryString(request.query ?? {})}`;
     const headers: Record<string, string> = { Accept: "application/json" };
     if (this.token) headers.Authorization = `Token ${this.token}`;
     if (method !== "GET") {
       if (this.csrfToken) headers["X-CSRFToken"] = this.csrfToken;
-      if (call.options?.idempotencyKey) headers[IDEMPOTENCY_HEADER] = call.options.idempotencyKey;
+      if (request.options?.idempotencyKey) {
+        headers[IDEMPOTENCY_HEADER] = request.options.idempotencyKey;
+      }
     }
     let body: string | undefined;
-    if (call.body !== undefined) {
+    if (request.body !== undefined) {
       headers["Content-Type"] = "application/json";
-      body = JSON.stringify(call.body);
+      body = JSON.stringify(request.body);
     }
     const response = await this.fetchImpl(url, {
       method,
       headers,
       body,
       credentials: this.credentials,
-      signal: call.options?.signal,
+      signal: request.options?.signal,
     });
     if (!response.ok) throw await ApiError.from(response, method, url);
     if (response.status === 204) return undefined as T;

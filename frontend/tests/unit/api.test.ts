@@ -73,6 +73,12 @@ describe("bodies", () => {
   it.each([
     ["activateTask", () => api.activateTask(1, 2), "/api/children/1/activate/", { task_id: 2 }],
     ["requestReward", () => api.requestReward(1, 3), "/api/children/1/reward-requests/", { reward_id: 3 }],
+    [
+      "requestReward by a parent",
+      () => api.requestReward(1, 3, { actor: "parent" }),
+      "/api/children/1/reward-requests/",
+      { reward_id: 3, actor: "parent" },
+    ],
     ["redeemReward", () => api.redeemReward(1, 3), "/api/children/1/redeem/", { reward_id: 3 }],
     ["redeemRequest", () => api.redeemRequest(5), "/api/reward-requests/5/redeem/", undefined],
     ["cancelRequest", () => api.cancelRequest(5), "/api/reward-requests/5/cancel/", {}],
@@ -138,7 +144,7 @@ describe("auth and idempotency", () => {
 
   it.each([
     ["activateTask", (key: string) => api.activateTask(1, 2, { idempotencyKey: key })],
-    ["requestReward", (key: string) => api.requestReward(1, 2, { idempotencyKey: key })],
+    ["requestReward", (key: string) => api.requestReward(1, 2, {}, { idempotencyKey: key })],
     ["redeemRequest", (key: string) => api.redeemRequest(1, { idempotencyKey: key })],
     ["cancelRequest", (key: string) => api.cancelRequest(1, {}, { idempotencyKey: key })],
     ["adjustPoints", (key: string) => api.adjustPoints(1, { points: 1, reason: "r" }, { idempotencyKey: key })],

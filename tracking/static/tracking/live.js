@@ -82,10 +82,11 @@
     const text = search.toString();
     return text ? `?${text}` : "";
   }
-  function pathOf(template, values = {}) {
+  function fillPath(template, values = {}) {
     return template.replace(/\{(\w+)\}/g, (_, name) => {
-      if (!(name in values)) throw new Error(`missing ${name} for ${template}`);
-      return encodeURIComponent(String(values[name]));
+      const value = values[name];
+      if (value === void 0) throw new Error(`missing ${name} for ${template}`);
+      return encodeURIComponent(String(value));
     });
   }
   function trackingQuery(filters) {
@@ -117,113 +118,92 @@
     // Accounts
     /** Create a parent account; answers with its token. Needs no credentials. */
     register(input, options) {
-      return this.send("POST", pathOf("/api/auth/register/"), {
-        body: input,
-        options
-      });
+      return this.call("post", "/api/auth/register/", { body: input, options });
     }
     /** Exchange a username and password for a token. */
     obtainToken(input, options) {
-      return this.send("POST", pathOf("/api/auth/token/"), {
-        body: input,
-        options
-      });
+      return this.call("post", "/api/auth/token/", { body: input, options });
     }
     me(options) {
-      return this.send("GET", pathOf("/api/auth/me/"), { options });
+      return this.call("get", "/api/auth/me/", { options });
     }
     // Children
     listChildren(page = {}, options) {
-      return this.send("GET", pathOf("/api/children/"), {
-        query: { limit: page.limit, offset: page.offset },
-        options
-      });
+      return this.call("get", "/api/children/", { query: page, options });
     }
     getChild(childId, options) {
-      return this.send(
-        "GET",
-        pathOf("/api/children/{id}/", { id: childId }),
-        { options }
-      );
+      return this.call("get", "/api/children/{id}/", { path: { id: childId }, options });
     }
     createChild(input, options) {
-      return this.send("POST", pathOf("/api/children/"), {
-        body: input,
-        options
-      });
+      return this.call("post", "/api/children/", { body: input, options });
     }
     updateChild(childId, patch, options) {
-      return this.send("PATCH", pathOf("/api/children/{id}/", { id: childId }), {
+      return this.call("patch", "/api/children/{id}/", {
+        path: { id: childId },
         body: patch,
         options
       });
     }
     deleteChild(childId, options) {
-      return this.send("DELETE", pathOf("/api/children/{id}/", { id: childId }), { options });
+      return this.call("delete", "/api/children/{id}/", { path: { id: childId }, options });
     }
     /** Replace the chores and penalties assigned to a child. */
     assignTasks(childId, taskIds, options) {
-      return this.send("PUT", pathOf("/api/children/{id}/tasks/", { id: childId }), {
+      return this.call("put", "/api/children/{id}/tasks/", {
+        path: { id: childId },
         body: { task_ids: taskIds },
         options
       });
     }
     /** Replace the rewards assigned to a child. */
     assignRewards(childId, rewardIds, options) {
-      return this.send("PUT", pathOf("/api/children/{id}/rewards/", { id: childId }), {
+      return this.call("put", "/api/children/{id}/rewards/", {
+        path: { id: childId },
         body: { reward_ids: rewardIds },
         options
       });
     }
     // Tasks and rewards
     listTasks(page = {}, options) {
-      return this.send("GET", pathOf("/api/tasks/"), {
-        query: { limit: page.limit, offset: page.offset },
-        options
-      });
+      return this.call("get", "/api/tasks/", { query: page, options });
     }
     createTask(input, options) {
-      return this.send("POST", pathOf("/api/tasks/"), {
-        body: input,
-        options
-      });
+      return this.call("post", "/api/tasks/", { body: input, options });
     }
     listRewards(page = {}, options) {
-      return this.send("GET", pathOf("/api/rewards/"), {
-        query: { limit: page.limit, offset: page.offset },
-        options
-      });
+      return this.call("get", "/api/rewards/", { query: page, options });
     }
     createReward(input, options) {
-      return this.send("POST", pathOf("/api/rewards/"), {
-        body: input,
-        options
-      });
+      return this.call("post", "/api/rewards/", { body: input, options });
     }
     // Points: tasks, penalties, rewards, corrections
     /** Activate an assigned chore (adds its points) or penalty (takes them, floored at 0). */
     activateTask(childId, taskId, options) {
-      return this.send("POST", pathOf("/api/children/{id}/activate/", { id: childId }), {
+      return this.call("post", "/api/children/{id}/activate/", {
+        path: { id: childId },
         body: { task_id: taskId },
         options
       });
     }
-    /** Child mode: ask for an assigned reward the child has the points for. */
-    requestReward(childId, rewardId, options) {
-      return this.send("POST", pathOf("/api/children/{id}/reward-requests/", { id: childId }), {
-        body: { reward_id: rewardId },
+    /** Ask for an assigned reward the child has the points for: as the child in child mode (the
+     * default), or as a parent on the child's behalf. */
+    requestReward(childId, rewardId, as = {}, options) {
+      return this.call("post", "/api/children/{id}/reward-requests/", {
+        path: { id: childId },
+        body: as.actor ? { reward_id: rewardId, actor: as.actor } : { reward_id: rewardId },
         options
       });
     }
     /** Redeem a reward for a child directly, with no request. */
     redeemReward(childId, rewardId, options) {
-      return this.send("POST", pathOf("/api/children/{id}/redeem/", { id: childId }), {
+      return this.call("post", "/api/children/{id}/redeem/", {
+        path: { id: childId },
         body: { reward_id: rewardId },
         options
       });
     }
     listRewardRequests(filters = {}, options) {
-      return this.send("GET", pathOf("/api/reward-requests/"), {
+      return this.call("get", "/api/reward-requests/", {
         query: {
           status: filters.status,
           child_id: filters.childId,
@@ -235,72 +215,81 @@
     }
     /** Redeem a pending request: the child's points go down by the cost (409 if too few now). */
     redeemRequest(requestId, options) {
-      return this.send("POST", pathOf("/api/reward-requests/{id}/redeem/", { id: requestId }), {
+      return this.call("post", "/api/reward-requests/{id}/redeem/", {
+        path: { id: requestId },
         options
       });
     }
     /** Cancel a pending request, as the parent (default) or as the child in child mode. */
     cancelRequest(requestId, as = {}, options) {
-      const body = as.actor ? { actor: as.actor } : {};
-      return this.send("POST", pathOf("/api/reward-requests/{id}/cancel/", { id: requestId }), {
-        body,
+      return this.call("post", "/api/reward-requests/{id}/cancel/", {
+        path: { id: requestId },
+        body: as.actor ? { actor: as.actor } : {},
         options
       });
     }
     /** Move a child's points by hand, with a reason (an `adjustment` event, action `adjusted`). */
     adjustPoints(childId, input, options) {
-      return this.send(
-        "POST",
-        pathOf("/api/children/{id}/adjust/", { id: childId }),
-        { body: input, options }
-      );
+      return this.call("post", "/api/children/{id}/adjust/", {
+        path: { id: childId },
+        body: input,
+        options
+      });
     }
     /** Undo an `activated`, `redeemed` or `adjusted` event by appending its exact opposite
      * (action `reversed`, `metadata.reverses` = the event's id); once per event. */
     reverseEvent(eventId, input, options) {
-      return this.send(
-        "POST",
-        pathOf("/api/tracking/{event_id}/reverse/", { event_id: eventId }),
-        { body: input, options }
-      );
+      return this.call("post", "/api/tracking/{event_id}/reverse/", {
+        path: { event_id: eventId },
+        body: input,
+        options
+      });
     }
     // Tracking
     /** A child's events, oldest first (occurred_at, created_at, id). */
     listChildTracking(childId, filters = {}, options) {
-      return this.send(
-        "GET",
-        pathOf("/api/children/{id}/tracking/", { id: childId }),
-        { query: trackingQuery(filters), options }
-      );
+      return this.call("get", "/api/children/{id}/tracking/", {
+        path: { id: childId },
+        query: trackingQuery(filters),
+        options
+      });
     }
     /** Staff only: every user's events, oldest first (403 for a parent who is not staff). */
     listAdminTracking(filters = {}, options) {
-      return this.send("GET", pathOf("/api/admin/tracking/"), {
+      return this.call("get", "/api/admin/tracking/", {
         query: { child_id: filters.childId, user_id: filters.userId, ...trackingQuery(filters) },
         options
       });
     }
     // --- Plumbing ---
+    /** One operation of the schema, named by its method and path: its path parameters, query and
+     * body are checked against the schema, and so is what it answers. */
+    call(method, path, args) {
+      const { path: params, query, body, options } = args;
+      return this.send(method.toUpperCase(), fillPath(path, params), { query, body, options });
+    }
     /** Any request: auth headers, JSON in and out, ApiError for a non-2xx answer. */
-    async send(method, path, call = {}) {
-      const url = `${this.baseUrl}${path}${queryString(call.query ?? {})}`;
+    async send(method, path, request = {}) {
+      const url = `${this.baseUrl}${path}${queryString(request.query ?? {})}`;
       const headers = { Accept: "application/json" };
       if (this.token) headers.Authorization = `Token ${this.token}`;
       if (method !== "GET") {
         if (this.csrfToken) headers["X-CSRFToken"] = this.csrfToken;
-        if (call.options?.idempotencyKey) headers[IDEMPOTENCY_HEADER] = call.options.idempotencyKey;
+        if (request.options?.idempotencyKey) {
+          headers[IDEMPOTENCY_HEADER] = request.options.idempotencyKey;
+        }
       }
       let body;
-      if (call.body !== void 0) {
+      if (request.body !== void 0) {
         headers["Content-Type"] = "application/json";
-        body = JSON.stringify(call.body);
+        body = JSON.stringify(request.body);
       }
       const response = await this.fetchImpl(url, {
         method,
         headers,
         body,
         credentials: this.credentials,
-        signal: call.options?.signal
+        signal: request.options?.signal
       });
       if (!response.ok) throw await ApiError.from(response, method, url);
       if (response.status === 204) return void 0;
