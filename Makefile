@@ -9,13 +9,13 @@ PORT ?= 8000
 # Development defaults; real deployments set DEBUG=0, SECRET_KEY and ALLOWED_HOSTS (see README).
 export DEBUG ?= 1
 
-.PHONY: run test lint migrate serve browser clean
+.PHONY: run test lint migrate serve browser frontend clean
 
 run: $(VENV)/.deps migrate
 	$(PY) manage.py seed_demo --if-empty
 	$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev-deps browser
+test: $(VENV)/.dev-deps browser frontend
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-deps
@@ -43,6 +43,14 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# The frontend kit's tools (TypeScript, vitest, esbuild) for its tests, with the machine's Node.js
+# and npm: `npm ci` when node_modules is missing or package-lock.json changed.
+frontend: frontend/node_modules/.package-lock.json
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci
+	touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
