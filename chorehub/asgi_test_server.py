@@ -78,6 +78,12 @@ class AsgiServer:
                 self.process.kill()
                 self.process.wait()
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no shutdown, no cleanup, transactions cut mid-flight."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
     def __enter__(self) -> "AsgiServer":
         return self.start()
 
