@@ -25,6 +25,7 @@ FOREIGN_CHANNEL = "You can only read your own channel."
 @extend_schema(
     summary="A child's tracking events, oldest first",
     description="Ordered by occurred_at, created_at, id. `start` is inclusive, `end` exclusive.",
+    parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The child.")],
 )
 class ChildTrackingView(generics.ListAPIView):
     serializer_class = TrackingEventSerializer
@@ -94,6 +95,9 @@ class ReverseEventView(APIView):
 
     @extend_schema(
         summary="Reverse an activated, redeemed or adjusted event (once)",
+        parameters=[
+            OpenApiParameter("event_id", int, OpenApiParameter.PATH, description="The event.")
+        ],
         request=ReverseSerializer,
         responses=ChildActionResponseSerializer,
     )

@@ -1637,7 +1637,8 @@ export interface operations {
             };
             header?: never;
             path: {
-                id: string;
+                /** @description The child. */
+                id: number;
             };
             cookie?: never;
         };
@@ -2183,7 +2184,8 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                event_id: string;
+                /** @description The event. */
+                event_id: number;
             };
             cookie?: never;
         };
