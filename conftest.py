@@ -3,8 +3,15 @@
 Who is signed in is a chain of fixtures: parent → token → parent_client (as in pretix's API tests).
 """
 
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
 import pytest
 from django.db import connection
+from django.dispatch import Signal
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -23,6 +30,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def fast_password_hasher(settings):
+    """MD5 instead of Argon2, for test modules that create hundreds of parents (Argon2 would spend
+    most of their time hashing). chorehub/tests/test_settings.py proves Argon2 is the real one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -91,3 +105,74 @@ def reward(parent, child):
     item = RewardFactory(owner=parent, cost=20)
     child.rewards.add(item)
     return item
+
+
+class SignalRecorder:
+    """A real receiver: keeps the keyword arguments (and sender) of every call, in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+
+    def __call__(self, sender, signal, **kwargs) -> None:
+        self.calls.append({"sender": sender, **kwargs})
+
+    def single_call(self, *, start: datetime, end: datetime) -> dict:
+        """The one call received, without `occurred_at`, after checking that it was sent once and
+        that `occurred_at` is aware, UTC, and between `start` and `end`."""
+        assert len(self.calls) == 1, self.calls
+        call = dict(self.calls[0])
+        occurred_at = call.pop("occurred_at")
+        assert timezone.is_aware(occurred_at)
+        assert occurred_at.utcoffset() == timedelta(0)
+        assert start <= occurred_at <= end
+        return call
+
+
+@pytest.fixture
+def record():
+    """`record(signal)` connects a fresh SignalRecorder to `signal` until the test ends."""
+    connected: list[tuple[Signal, SignalRecorder]] = []
+
+    def connect(signal: Signal) -> SignalRecorder:
+        recorder = SignalRecorder()
+        signal.connect(recorder, weak=False)
+        connected.append((signal, recorder))
+        return recorder
+
+    yield connect
+    for signal, recorder in connected:
+        signal.disconnect(recorder)
+
+
+def run_together(count: int, action: Callable[[int], Any]) -> list[tuple[str, Any]]:
+    """Run `action(index)` in `count` threads that start at the same moment (a barrier releases
+    them once each has its own database connection). Returns, per thread, ("ok", result) or
+    ("error", exception)."""
+    barrier = threading.Barrier(count)
+    outcomes: list[tuple[str, Any]] = [("error", RuntimeError("thread did not finish"))] * count
+
+    def worker(index: int) -> None:
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=60)
+            outcomes[index] = ("ok", action(index))
+        except Exception as error:  # reported to the test, which asserts on it
+            outcomes[index] = ("error", error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
+    return outcomes
+
+
+@pytest.fixture
+def concurrently(settings, tmp_path):
+    """`concurrently(count, action)`: see `run_together`. Actions really commit here, so the
+    audit log they write on commit goes to this test's own directory, not the project's logs/."""
+    settings.CHOREHUB_LOG_DIR = tmp_path / "logs"
+    return run_together

@@ -1,0 +1,97 @@
+"""`manage.py seed_demo`: creates the demo family once, says how to sign in, and is idempotent."""
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from children.management.commands.seed_demo import (
+    CHILDREN,
+    CHORES,
+    DEMO_USERNAME,
+    PENALTIES,
+    REWARDS,
+)
+from children.models import Child, Task
+from chorehub.factories import UserFactory
+from rewards.models import Reward, RewardRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def seed_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    """The number of rows of every model, the many-to-many tables included."""
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
+def test_seed_demo_creates_the_demo_family():
+    seed_demo()
+
+    parent = get_user_model().objects.get(username=DEMO_USERNAME)
+    assert parent.check_password(settings.DEMO_PASSWORD)
+    children = Child.objects.filter(owner=parent)
+    assert sorted(children.values_list("name", "age")) == sorted(CHILDREN)
+    assert Task.objects.filter(owner=parent, is_good=True).count() == len(CHORES)
+    assert Task.objects.filter(owner=parent, is_good=False).count() == len(PENALTIES)
+    assert Reward.objects.filter(owner=parent).count() == len(REWARDS)
+    for child in children:
+        assert child.tasks.count() == len(CHORES) + len(PENALTIES)
+        assert child.rewards.count() == len(REWARDS)
+
+
+def test_seed_demo_gives_the_children_a_history_made_through_the_services():
+    seed_demo()
+
+    points = dict(Child.objects.values_list("name", "points"))
+    # Alice: 5 + 10 + 15 + 10 - 5 (a penalty); Ben: the dishes twice at his override of 15.
+    assert points == {"Alice": 35, "Ben": 30}
+    assert list(RewardRequest.objects.values_list("child__name", "status")) == [("Ben", "pending")]
+
+
+def test_seed_demo_prints_the_username_and_password():
+    output = seed_demo()
+
+    assert f"username '{DEMO_USERNAME}'" in output
+    assert f"password '{settings.DEMO_PASSWORD}'" in output
+
+
+def test_running_seed_demo_twice_changes_nothing():
+    seed_demo()
+    before = row_counts()
+    points_before = dict(Child.objects.values_list("pk", "points"))
+
+    output = seed_demo()
+
+    assert row_counts() == before
+    assert dict(Child.objects.values_list("pk", "points")) == points_before
+    assert f"username '{DEMO_USERNAME}'" in output
+    assert f"password '{settings.DEMO_PASSWORD}'" in output
+
+
+def test_if_empty_does_nothing_when_users_exist():
+    UserFactory()
+    before = row_counts()
+
+    seed_demo("--if-empty")
+
+    assert row_counts() == before
+    assert not get_user_model().objects.filter(username=DEMO_USERNAME).exists()
+
+
+def test_if_empty_seeds_an_empty_database():
+    seed_demo("--if-empty")
+
+    assert get_user_model().objects.filter(username=DEMO_USERNAME).exists()
+    assert Child.objects.count() == len(CHILDREN)
