@@ -1,8 +1,11 @@
 """Parent accounts: register, get a token, read or delete oneself."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, permissions, serializers, status
 from rest_framework.authtoken.models import Token
@@ -17,6 +20,7 @@ from chorehub.permissions import KnownQueryParameters
 
 User = get_user_model()
 USERNAME_TAKEN = "A user with that username already exists."
+LOCKED_OUT = "Too many failed sign-in attempts. Try again in {minutes} minutes."
 
 
 class RegisterSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -103,6 +107,31 @@ class MeView(APIView):
 
 
 class TokenView(ObtainAuthToken):
-    """`{username, password}` → `{token}`: the key for `Authorization: Token <key>`."""
+    """`{username, password}` → `{token}`: the key for `Authorization: Token <key>`.
+
+    Repeated failures lock the (username, IP address) pair out with a 429 (django-axes).
+    """
 
     parser_classes = (parsers.FormParser, parsers.MultiPartParser, JSONParser)
+
+    def get_serializer_context(self) -> dict:
+        # django-axes marks a lockout on the request it is given; give it Django's own request so
+        # that its middleware sees the mark and answers 429 (DRF's wrapper would keep it).
+        return {**super().get_serializer_context(), "request": self.request._request}
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, _ = Token.objects.get_or_create(user=user)
+        # Getting a token is signing in: it resets the failure count and records last_login.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response({"token": token.key})
+
+
+def lockout_response(request, original_response, credentials) -> JsonResponse:
+    """django-axes' answer to a locked-out sign-in (AXES_LOCKOUT_CALLABLE)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = JsonResponse({"detail": LOCKED_OUT.format(minutes=minutes)}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response

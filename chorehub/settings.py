@@ -6,6 +6,7 @@ Variables are listed in `.env.example`. A `.env` file at the project root is rea
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "pgtrigger",
     "django_eventstream",
+    "axes",
     "rangefilter",
     # Local
     "children",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "idempotency.middleware.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it turns a lockout anywhere inside into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "chorehub.urls"
@@ -107,6 +111,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a sign-in while its (username, IP) pair is locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # Argon2 first: new and re-hashed passwords use it; older hashes still verify.
 PASSWORD_HASHERS = [
@@ -228,3 +238,15 @@ if REDIS_URL:
 # request still marked running is taken for dead (its process crashed) so the key can be reused.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 IDEMPOTENCY_RUNNING_TIMEOUT_SECONDS = env.int("IDEMPOTENCY_RUNNING_TIMEOUT_SECONDS", default=60)
+
+# Failed sign-ins (API token, /accounts/login/, /admin/): after AXES_FAILURE_LIMIT failures for one
+# username from one IP address, that pair is refused with a 429 for AXES_COOLOFF_MINUTES.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "chorehub.accounts.lockout_response"

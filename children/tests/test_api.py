@@ -130,7 +130,12 @@ def test_me_returns_the_signed_in_parent(parent_client, parent):
 
 def test_me_works_with_a_session_too(parent):
     client = APIClient()
-    assert client.login(username=parent.username, password="correct-horse-battery")
+    signed_in = client.post(
+        reverse("login"),
+        {"username": parent.username, "password": "correct-horse-battery"},
+        format="multipart",
+    )
+    assert signed_in.status_code == 302
 
     response = client.get(reverse("auth-me"))
 
