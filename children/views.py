@@ -2,7 +2,12 @@
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -154,6 +159,16 @@ class ChildViewSet(viewsets.ModelViewSet):
         summary="Add or remove points by hand, with a reason (an `adjustment` event)",
         request=AdjustSerializer,
         responses=ChildActionResponseSerializer,
+        examples=[
+            OpenApiExample(
+                "Remove points (floored at 0)",
+                value={"points": -40, "reason": "Lost the library book"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Add points", value={"points": 15, "reason": "Birthday"}, request_only=True
+            ),
+        ],
     )
     @action(detail=True, methods=["post"])
     def adjust(self, request: Request, pk: str | None = None) -> Response:

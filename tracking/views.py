@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from django_eventstream import views as eventstream_views
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, permissions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -100,6 +100,13 @@ class ReverseEventView(APIView):
         ],
         request=ReverseSerializer,
         responses=ChildActionResponseSerializer,
+        description="Appends a `reversed` event with the exact opposite of the original's delta "
+        "(floored at 0), `reverses` = the original's id; a reversed redemption marks its request "
+        "`reversed`. 409 if already reversed; 400 for a requested, cancelled or reversed event; "
+        "404 for another parent's event.",
+        examples=[
+            OpenApiExample("Undo", value={"reason": "Pressed the wrong child"}, request_only=True)
+        ],
     )
     def post(self, request: Request, event_id: str) -> Response:
         serializer = ReverseSerializer(data=request.data)

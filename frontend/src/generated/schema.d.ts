@@ -68,7 +68,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description `{username, password}` → `{token}`: the key for `Authorization: Token <key>`. */
+        /**
+         * @description `{username, password}` → `{token}`: the key for `Authorization: Token <key>`.
+         *
+         *     Repeated failures lock the (username, IP address) pair out with a 429 (django-axes).
+         */
         post: operations["auth_token_create"];
         delete?: never;
         options?: never;
@@ -441,7 +445,7 @@ export interface paths {
         put?: never;
         /**
          * Reverse an activated, redeemed or adjusted event (once)
-         * @description Undo a tracked action by appending its opposite; the original row never changes.
+         * @description Appends a `reversed` event with the exact opposite of the original's delta (floored at 0), `reverses` = the original's id; a reversed redemption marks its request `reversed`. 409 if already reversed; 400 for a requested, cancelled or reversed event; 404 for another parent's event.
          */
         post: operations["tracking_reverse_create"];
         delete?: never;
