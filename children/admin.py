@@ -1,0 +1,207 @@
+"""The Django admin for parents' accounts, children, tasks and per-child overrides.
+
+Writes that the domain owns go through the services: a child created, renamed or deleted here
+is announced exactly as through the API (its tracking history stays; see the contract). Points
+are never edited here: they move only through tasks, penalties and rewards.
+
+The tracking app adds a child's recent events and points chart to the child page
+(`tracking/admin.py`): this app does not import tracking.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from children import services
+from children.models import Child, RewardOverride, Task, TaskOverride
+
+User = get_user_model()
+
+
+class PointsFilter(admin.SimpleListFilter):
+    title = "points"
+    parameter_name = "points"
+
+    BANDS = {
+        "0": ("none", {"points": 0}),
+        "1-99": ("1 to 99", {"points__gte": 1, "points__lte": 99}),
+        "100+": ("100 or more", {"points__gte": 100}),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.BANDS.items()]
+
+    def queryset(self, request, queryset):
+        band = self.BANDS.get(self.value() or "")
+        return queryset.filter(**band[1]) if band else queryset
+
+
+class TaskOverrideInline(admin.TabularInline):
+    model = TaskOverride
+    fields = ("task", "points")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RewardOverrideInline(TaskOverrideInline):
+    model = RewardOverride
+    fields = ("reward", "cost")
+    readonly_fields = fields
+
+
+@admin.register(Child)
+class ChildAdmin(admin.ModelAdmin):
+    list_display = ("name", "id", "owner", "age", "points", "created_at", "updated_at")
+    list_display_links = ("name",)
+    list_select_related = ("owner",)
+    list_filter = (PointsFilter, "created_at")
+    search_fields = ("name", "owner__username", "owner__email")
+    search_help_text = "Search by the child's name or the parent's username or email."
+    ordering = ("-id",)
+    autocomplete_fields = ("owner",)
+    inlines = (TaskOverrideInline, RewardOverrideInline)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Child | None = None):
+        if obj is None:
+            return [(None, {"fields": ("owner", "name", "age")})]
+        return [
+            (None, {"fields": ("owner", "name", "age", "points")}),
+            ("Assigned", {"fields": ("tasks", "rewards")}),
+            ("Dates", {"fields": ("created_at", "updated_at")}),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Child | None = None):
+        if obj is None:
+            return ()
+        # Assignments are the parent's business (through the API); points move only by actions.
+        return ("owner", "points", "tasks", "rewards", "created_at", "updated_at")
+
+    def save_model(self, request: HttpRequest, obj: Child, form, change: bool) -> None:
+        if not change:
+            created = services.create_child(owner=obj.owner, name=obj.name, age=obj.age)
+            obj.pk = created.pk
+            obj.refresh_from_db()
+            obj._state.adding = False
+            return
+        changes = {
+            name: getattr(obj, name) for name in ("name", "age") if name in form.changed_data
+        }
+        if changes:
+            services.update_child(child=obj, **changes)
+
+    def delete_model(self, request: HttpRequest, obj: Child) -> None:
+        services.delete_child(child=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Child]) -> None:
+        for child in queryset.select_related("owner"):
+            services.delete_child(child=child)
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("name", "id", "kind", "points", "owner", "created_at")
+    list_select_related = ("owner",)
+    list_filter = ("is_good", "created_at")
+    search_fields = ("name", "owner__username")
+    search_help_text = "Search by the task's name or the parent's username."
+    ordering = ("-id",)
+    autocomplete_fields = ("owner",)
+
+    @admin.display(description="kind", ordering="is_good")
+    def kind(self, task: Task) -> str:
+        return "chore" if task.is_good else "penalty"
+
+
+class OverrideAdmin(admin.ModelAdmin):
+    """Overrides are set by parents through the API; here they can be read and removed."""
+
+    list_select_related = ("child__owner",)
+    ordering = ("-id",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="parent", ordering="child__owner__username")
+    def parent(self, override) -> str:
+        return override.child.owner.get_username()
+
+
+@admin.register(TaskOverride)
+class TaskOverrideAdmin(OverrideAdmin):
+    list_display = ("id", "child", "task", "points", "parent")
+    list_select_related = ("child__owner", "task")
+    search_fields = ("child__name", "task__name", "child__owner__username")
+    search_help_text = "Search by child, task or parent."
+
+    def delete_model(self, request: HttpRequest, obj: TaskOverride) -> None:
+        services.clear_override(child=obj.child, entity=obj.task)
+
+
+@admin.register(RewardOverride)
+class RewardOverrideAdmin(OverrideAdmin):
+    list_display = ("id", "child", "reward", "cost", "parent")
+    list_select_related = ("child__owner", "reward")
+    search_fields = ("child__name", "reward__name", "child__owner__username")
+    search_help_text = "Search by child, reward or parent."
+
+    def delete_model(self, request: HttpRequest, obj: RewardOverride) -> None:
+        services.clear_override(child=obj.child, entity=obj.reward)
+
+
+class ChildInline(admin.TabularInline):
+    model = Child
+    fields = ("name", "age", "points")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ParentAdmin(UserAdmin):
+    """Django's user admin, with each parent's children.
+
+    Deleting a user here deletes what the account owns (children, tasks, rewards, tokens); its
+    tracking events stay, with `user_id` set to null (the model's SET_NULL).
+    """
+
+    list_display = (
+        "username",
+        "email",
+        "children_count",
+        "is_staff",
+        "is_active",
+        "date_joined",
+        "last_login",
+    )
+    list_filter = ("is_staff", "is_superuser", "is_active", "date_joined")
+    inlines = (ChildInline,)
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(children_count=Count("children"))
+
+    @admin.display(description="children", ordering="children_count")
+    def children_count(self, user) -> int:
+        return user.children_count
