@@ -1,9 +1,14 @@
 """`manage.py seed_demo`: a demo parent with two children, chores, penalties, rewards and some
-history. Running it again changes nothing."""
+history. Running it again changes nothing.
+
+`--events N` also adds N tracking events across many new parents and children, in bulk (see
+`tracking/bulk_seed.py`): a history big enough to try the admin and the benchmarks on."""
+
+import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -32,8 +37,35 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the database already has users (used by `make run`).",
         )
+        parser.add_argument(
+            "--events",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also add N tracking events across many new parents and children, in bulk.",
+        )
+        parser.add_argument(
+            "--children",
+            type=int,
+            metavar="C",
+            help="Spread the --events over C new children (default: one per 1000 events, "
+            "at most 1000), three per new parent.",
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="Do not show a progress bar."
+        )
 
-    def handle(self, *args, if_empty: bool, **options) -> None:
+    def handle(
+        self,
+        *args,
+        if_empty: bool,
+        events: int,
+        children: int | None,
+        no_progress: bool,
+        **options,
+    ) -> None:
+        if events < 0 or (children is not None and not 1 <= children <= max(events, 1)):
+            raise CommandError("--events must be >= 0, and --children from 1 to --events.")
         User = get_user_model()
         if if_empty and User.objects.exists():
             self.stdout.write("Database has users already; demo family not added.")
@@ -56,6 +88,29 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS(message))
         self.stdout.write(f"API token: {token.key}")
+        if events:
+            self.seed_events(events, children, progress=not no_progress)
+
+    def seed_events(self, events: int, children: int | None, *, progress: bool) -> None:
+        # Demo history spans both apps: the one place the children app reaches into tracking,
+        # imported here so that importing the children app never imports tracking.
+        from tracking.bulk_seed import seed_events
+
+        started = time.monotonic()
+        report = seed_events(
+            events=events,
+            children=children,
+            progress=progress,
+            # The raw stream: Django's wrapper would end each of tqdm's redraws with a newline.
+            progress_file=getattr(self.stderr, "_out", self.stderr),
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Added {report.events} tracking events ({report.requests} reward requests) "
+                f"for {report.children} children of {report.parents} new parents "
+                f"in {time.monotonic() - started:.1f} s."
+            )
+        )
 
     def seed_family(self, parent) -> None:
         tasks = [Task.objects.create(owner=parent, name=n, points=p) for n, p in CHORES]
