@@ -1,7 +1,6 @@
 """The children API: thin views that parse, call one service or selector, and serialize."""
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -27,17 +26,35 @@ from children.serializers import (
     TaskIdsSerializer,
     TaskSerializer,
 )
+from chorehub.api_errors import errors
 
 NO_OVERRIDE = "This child has no override for that {entity_type}."
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your children"),
-    create=extend_schema(summary="Add a child (starts with 0 points)"),
-    retrieve=extend_schema(summary="Read a child"),
-    update=extend_schema(summary="Replace a child's name and age"),
-    partial_update=extend_schema(summary="Change a child's name or age"),
-    destroy=extend_schema(summary="Delete a child (its tracking history is kept)"),
+    list=extend_schema(
+        summary="List your children",
+        responses={200: ChildSerializer(many=True), **errors(400, 401)},
+    ),
+    create=extend_schema(
+        summary="Add a child (starts with 0 points)",
+        responses={201: ChildSerializer, **errors(400, 401)},
+    ),
+    retrieve=extend_schema(
+        summary="Read a child", responses={200: ChildSerializer, **errors(400, 401, 404)}
+    ),
+    update=extend_schema(
+        summary="Replace a child's name and age",
+        responses={200: ChildSerializer, **errors(400, 401, 404)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a child's name or age",
+        responses={200: ChildSerializer, **errors(400, 401, 404)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a child (its tracking history is kept)",
+        responses={204: None, **errors(400, 401, 404)},
+    ),
 )
 class ChildViewSet(viewsets.ModelViewSet):
     serializer_class = ChildSerializer
@@ -66,7 +83,7 @@ class ChildViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Replace the tasks and penalties assigned to a child",
         request=AssignTasksSerializer,
-        responses=TaskIdsSerializer,
+        responses={200: TaskIdsSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["put"])
     def tasks(self, request: Request, pk: str | None = None) -> Response:
@@ -79,7 +96,7 @@ class ChildViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Replace the rewards assigned to a child",
         request=AssignRewardsSerializer,
-        responses=RewardIdsSerializer,
+        responses={200: RewardIdsSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["put"])
     def rewards(self, request: Request, pk: str | None = None) -> Response:
@@ -93,13 +110,13 @@ class ChildViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         summary="List a child's overrides",
-        responses=OverrideSerializer(many=True),
+        responses={200: OverrideSerializer(many=True), **errors(400, 401, 404)},
         methods=["GET"],
     )
     @extend_schema(
         summary="Set a child's own points for a task/penalty or cost for a reward",
         request=OverrideSerializer,
-        responses=OverrideSerializer,
+        responses={200: OverrideSerializer, **errors(400, 401, 404)},
         methods=["PUT"],
     )
     @extend_schema(
@@ -109,7 +126,7 @@ class ChildViewSet(viewsets.ModelViewSet):
             OpenApiParameter("entity_id", int, required=True),
         ],
         request=None,
-        responses={204: None, 404: OpenApiTypes.OBJECT},
+        responses={204: None, **errors(400, 401, 404)},
         methods=["DELETE"],
     )
     @action(
@@ -143,7 +160,7 @@ class ChildViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Activate a chore (adds points) or a penalty (takes points, floored at 0)",
         request=ActivateSerializer,
-        responses=ChildActionResponseSerializer,
+        responses={200: ChildActionResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: str | None = None) -> Response:
@@ -158,7 +175,7 @@ class ChildViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Add or remove points by hand, with a reason (an `adjustment` event)",
         request=AdjustSerializer,
-        responses=ChildActionResponseSerializer,
+        responses={200: ChildActionResponseSerializer, **errors(400, 401, 404)},
         examples=[
             OpenApiExample(
                 "Remove points (floored at 0)",
@@ -182,8 +199,18 @@ class ChildViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your chores and penalties"),
-    create=extend_schema(summary="Create a chore (is_good: true) or a penalty (is_good: false)"),
+    list=extend_schema(
+        summary="List your chores and penalties",
+        responses={200: TaskSerializer(many=True), **errors(400, 401)},
+    ),
+    create=extend_schema(
+        summary="Create a chore (is_good: true) or a penalty (is_good: false)",
+        responses={201: TaskSerializer, **errors(400, 401)},
+    ),
+    retrieve=extend_schema(responses={200: TaskSerializer, **errors(400, 401, 404)}),
+    update=extend_schema(responses={200: TaskSerializer, **errors(400, 401, 404)}),
+    partial_update=extend_schema(responses={200: TaskSerializer, **errors(400, 401, 404)}),
+    destroy=extend_schema(responses={204: None, **errors(400, 401, 404)}),
 )
 class TaskViewSet(viewsets.ModelViewSet):
     serializer_class = TaskSerializer

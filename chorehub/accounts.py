@@ -9,12 +9,14 @@ from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, permissions, serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chorehub.api import StrictFieldsMixin
+from chorehub.api_errors import errors
 from chorehub.parsers import JSONParser
 from chorehub.permissions import KnownQueryParameters
 
@@ -47,6 +49,9 @@ class RegisterSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    # Not an EmailField: an account registered without an email has "" here, which is no email.
+    email = serializers.CharField(read_only=True, help_text='The email address, or "" if none.')
+
     class Meta:
         model = User
         fields = ["id", "username", "email", "is_staff", "date_joined"]
@@ -82,7 +87,7 @@ class RegisterView(APIView):
     @extend_schema(
         summary="Create a parent account",
         request=RegisterSerializer,
-        responses={201: RegisteredSerializer},
+        responses={201: RegisteredSerializer, **errors(400)},
     )
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
@@ -93,13 +98,15 @@ class RegisterView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(summary="The signed-in user", responses=UserSerializer)
+    @extend_schema(
+        summary="The signed-in user", responses={200: UserSerializer, **errors(400, 401)}
+    )
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
 
     @extend_schema(
         summary="Delete your account, children, tasks and rewards (tracking stays, anonymized)",
-        responses={204: None},
+        responses={204: None, **errors(400, 401)},
     )
     def delete(self, request: Request) -> Response:
         request.user.delete()
@@ -119,6 +126,7 @@ class TokenView(ObtainAuthToken):
         # that its middleware sees the mark and answers 429 (DRF's wrapper would keep it).
         return {**super().get_serializer_context(), "request": self.request._request}
 
+    @extend_schema(responses={200: AuthTokenSerializer, **errors(400, 429)})
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from children.models import Child
 from children.selectors import children_for
 from children.serializers import ChildSerializer
+from chorehub.api_errors import errors
 from rewards import selectors, services
 from rewards.filters import RewardRequestFilter
 from rewards.models import Reward, RewardRequest
@@ -25,7 +26,17 @@ from rewards.serializers import (
 )
 
 
-@extend_schema_view(list=extend_schema(summary="List your rewards"))
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your rewards",
+        responses={200: RewardSerializer(many=True), **errors(400, 401)},
+    ),
+    create=extend_schema(responses={201: RewardSerializer, **errors(400, 401)}),
+    retrieve=extend_schema(responses={200: RewardSerializer, **errors(400, 401, 404)}),
+    update=extend_schema(responses={200: RewardSerializer, **errors(400, 401, 404)}),
+    partial_update=extend_schema(responses={200: RewardSerializer, **errors(400, 401, 404)}),
+    destroy=extend_schema(responses={204: None, **errors(400, 401, 404)}),
+)
 class RewardViewSet(viewsets.ModelViewSet):
     serializer_class = RewardSerializer
     queryset = Reward.objects.none()  # for the schema; requests use get_queryset
@@ -38,8 +49,14 @@ class RewardViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List reward requests, filtered by status and child"),
-    retrieve=extend_schema(summary="Read a reward request"),
+    list=extend_schema(
+        summary="List reward requests, filtered by status and child",
+        responses={200: RewardRequestSerializer(many=True), **errors(400, 401)},
+    ),
+    retrieve=extend_schema(
+        summary="Read a reward request",
+        responses={200: RewardRequestSerializer, **errors(400, 401, 404)},
+    ),
 )
 class RewardRequestViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -54,7 +71,7 @@ class RewardRequestViewSet(
     @extend_schema(
         summary="Redeem a pending request: the child's points go down by the cost",
         request=None,
-        responses=RedeemedResponseSerializer,
+        responses={200: RedeemedResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
     def redeem(self, request: Request, pk: str | None = None) -> Response:
@@ -71,7 +88,7 @@ class RewardRequestViewSet(
     @extend_schema(
         summary="Cancel a pending request (parent, or the child in child mode)",
         request=CancelSerializer,
-        responses=CancelledResponseSerializer,
+        responses={200: CancelledResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
@@ -105,7 +122,7 @@ class ChildRewardViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Child mode: ask for a reward (needs it assigned and enough points)",
         request=RequestRewardSerializer,
-        responses={201: RequestCreatedResponseSerializer},
+        responses={201: RequestCreatedResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"], url_path="reward-requests")
     def reward_requests(self, request: Request, pk: str | None = None) -> Response:
@@ -131,7 +148,7 @@ class ChildRewardViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Redeem a reward for a child directly, with no request",
         request=RewardChoiceSerializer,
-        responses=DirectRedeemResponseSerializer,
+        responses={200: DirectRedeemResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
     def redeem(self, request: Request, pk: str | None = None) -> Response:

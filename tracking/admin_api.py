@@ -1,10 +1,10 @@
 """`GET /api/admin/tracking/`: every user's tracking events, for staff."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions
 
 from chorehub.api import StrictFilterBackend, StrictLimitOffsetPagination
+from chorehub.api_errors import errors
 from tracking import selectors
 from tracking.filters import StaffTrackingEventFilter
 from tracking.models import TrackingEvent
@@ -17,14 +17,7 @@ from tracking.serializers import TrackingEventSerializer
     "inclusive, `end` exclusive (ISO 8601). `limit` defaults to 50; a value above 500 gives 500 "
     "rows. `count` is the total for the filters. 401 without credentials, 403 for a signed-in "
     "user who is not staff; a malformed parameter is a 400 that names it.",
-    responses={
-        200: TrackingEventSerializer(many=True),
-        400: OpenApiResponse(
-            OpenApiTypes.OBJECT, description="Each malformed or unknown parameter, by name."
-        ),
-        401: OpenApiResponse(OpenApiTypes.OBJECT, description="No valid credentials."),
-        403: OpenApiResponse(OpenApiTypes.OBJECT, description="Signed in, but not staff."),
-    },
+    responses={200: TrackingEventSerializer(many=True), **errors(400, 401, 403)},
 )
 class StaffTrackingView(generics.ListAPIView):
     # IsAdminUser checks `is_staff`: 401 for anonymous requests (token auth sends the

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from children.selectors import children_for
 from children.serializers import ChildActionResponseSerializer, ChildSerializer
+from chorehub.api_errors import errors
 from chorehub.permissions import KnownQueryParameters
 from tracking import selectors, services
 from tracking.filters import TrackingEventFilter
@@ -26,6 +27,7 @@ FOREIGN_CHANNEL = "You can only read your own channel."
     summary="A child's tracking events, oldest first",
     description="Ordered by occurred_at, created_at, id. `start` is inclusive, `end` exclusive.",
     parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The child.")],
+    responses={200: TrackingEventSerializer(many=True), **errors(400, 401, 404)},
 )
 class ChildTrackingView(generics.ListAPIView):
     serializer_class = TrackingEventSerializer
@@ -82,7 +84,7 @@ class EventStreamView(APIView):
                 "lastEventId", str, description="Alternative to the Last-Event-ID header."
             )
         ],
-        responses={(200, "text/event-stream"): STREAM_EVENT, 401: None, 403: None},
+        responses={(200, "text/event-stream"): STREAM_EVENT, **errors(400, 401, 403)},
     )
     def get(self, request: Request):
         django_request = request._request
@@ -99,7 +101,7 @@ class ReverseEventView(APIView):
             OpenApiParameter("event_id", int, OpenApiParameter.PATH, description="The event.")
         ],
         request=ReverseSerializer,
-        responses=ChildActionResponseSerializer,
+        responses={200: ChildActionResponseSerializer, **errors(400, 401, 404)},
         description="Appends a `reversed` event with the exact opposite of the original's delta "
         "(floored at 0), `reverses` = the original's id; a reversed redemption marks its request "
         "`reversed`. 409 if already reversed; 400 for a requested, cancelled or reversed event; "

@@ -766,10 +766,7 @@ export interface components {
             readonly id: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             readonly username: string;
-            /**
-             * Email address
-             * Format: email
-             */
+            /** @description The email address, or "" if none. */
             readonly email: string;
             /**
              * Staff status
@@ -947,10 +944,7 @@ export interface components {
             readonly id: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             readonly username: string;
-            /**
-             * Email address
-             * Format: email
-             */
+            /** @description The email address, or "" if none. */
             readonly email: string;
             /**
              * Staff status
@@ -1013,6 +1007,41 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTrackingEventList"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     auth_me_retrieve: {
@@ -1032,6 +1061,30 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     auth_me_destroy: {
@@ -1049,6 +1102,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
             };
         };
     };
@@ -1071,6 +1148,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Registered"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
                 };
             };
         };
@@ -1098,6 +1188,30 @@ export interface operations {
                     "application/json": components["schemas"]["AuthToken"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description Too many failed sign-ins for this username from this address; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     children_list: {
@@ -1120,6 +1234,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedChildList"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
         };
@@ -1146,6 +1284,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Child"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
             /** @description Conflict, or the same key still running */
@@ -1192,6 +1354,41 @@ export interface operations {
                     "application/json": components["schemas"]["Child"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     children_update: {
@@ -1218,6 +1415,41 @@ export interface operations {
                     "application/json": components["schemas"]["Child"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     children_destroy: {
@@ -1238,6 +1470,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
             };
         };
     };
@@ -1263,6 +1530,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Child"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
         };
@@ -1292,6 +1594,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChildActionResponse"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
             /** @description Conflict, or the same key still running */
@@ -1345,6 +1682,41 @@ export interface operations {
                     "application/json": components["schemas"]["ChildActionResponse"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Conflict, or the same key still running */
             409: {
                 headers: {
@@ -1394,6 +1766,41 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedOverrideList"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     children_overrides_update: {
@@ -1420,6 +1827,41 @@ export interface operations {
                     "application/json": components["schemas"]["Override"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     children_overrides_destroy: {
@@ -1444,13 +1886,38 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        detail: string;
                     };
                 };
             };
@@ -1481,6 +1948,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DirectRedeemResponse"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
             /** @description Conflict, or the same key still running */
@@ -1534,6 +2036,41 @@ export interface operations {
                     "application/json": components["schemas"]["RequestCreatedResponse"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Conflict, or the same key still running */
             409: {
                 headers: {
@@ -1582,6 +2119,41 @@ export interface operations {
                     "application/json": components["schemas"]["RewardIds"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     children_tasks_update: {
@@ -1606,6 +2178,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskIds"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
         };
@@ -1656,6 +2263,41 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTrackingEventList"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     events_retrieve: {
@@ -1678,19 +2320,40 @@ export interface operations {
                     "text/event-stream": components["schemas"]["StreamEventData"];
                 };
             };
-            /** @description No response body */
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
             };
-            /** @description No response body */
+            /** @description Signed in, but not allowed (not staff). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
             };
         };
     };
@@ -1724,6 +2387,30 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedRewardRequestRecordList"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     reward_requests_retrieve: {
@@ -1744,6 +2431,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RewardRequestRecord"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
         };
@@ -1773,6 +2495,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CancelledResponse"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
             /** @description Conflict, or the same key still running */
@@ -1822,6 +2579,41 @@ export interface operations {
                     "application/json": components["schemas"]["RedeemedResponse"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Conflict, or the same key still running */
             409: {
                 headers: {
@@ -1868,6 +2660,30 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedRewardList"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     rewards_create: {
@@ -1892,6 +2708,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
             /** @description Conflict, or the same key still running */
@@ -1938,6 +2778,41 @@ export interface operations {
                     "application/json": components["schemas"]["Reward"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     rewards_update: {
@@ -1964,6 +2839,41 @@ export interface operations {
                     "application/json": components["schemas"]["Reward"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     rewards_destroy: {
@@ -1984,6 +2894,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
             };
         };
     };
@@ -2011,6 +2956,41 @@ export interface operations {
                     "application/json": components["schemas"]["Reward"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     tasks_list: {
@@ -2033,6 +3013,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedTaskList"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
         };
@@ -2059,6 +3063,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
             /** @description Conflict, or the same key still running */
@@ -2105,6 +3133,41 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     tasks_update: {
@@ -2131,6 +3194,41 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     tasks_destroy: {
@@ -2151,6 +3249,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
             };
         };
     };
@@ -2176,6 +3309,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
         };
@@ -2205,6 +3373,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChildActionResponse"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
                 };
             };
             /** @description Conflict, or the same key still running */
