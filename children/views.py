@@ -80,13 +80,14 @@ class ChildViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: Child) -> None:
         services.delete_child(child=instance)
 
+    # Actions take `format`: the router also serves every route with a `.json` suffix.
     @extend_schema(
         summary="Replace the tasks and penalties assigned to a child",
         request=AssignTasksSerializer,
         responses={200: TaskIdsSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["put"])
-    def tasks(self, request: Request, pk: str | None = None) -> Response:
+    def tasks(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
         child = self.get_object()
         serializer = AssignTasksSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
@@ -99,7 +100,9 @@ class ChildViewSet(viewsets.ModelViewSet):
         responses={200: RewardIdsSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["put"])
-    def rewards(self, request: Request, pk: str | None = None) -> Response:
+    def rewards(
+        self, request: Request, pk: str | None = None, format: str | None = None
+    ) -> Response:
         child = self.get_object()
         serializer = AssignRewardsSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
@@ -134,7 +137,9 @@ class ChildViewSet(viewsets.ModelViewSet):
         methods=["get", "put", "delete"],
         query_parameters={"limit", "offset", "entity_type", "entity_id"},
     )
-    def overrides(self, request: Request, pk: str | None = None) -> Response:
+    def overrides(
+        self, request: Request, pk: str | None = None, format: str | None = None
+    ) -> Response:
         child = self.get_object()
         if request.method == "GET":
             page = self.paginate_queryset(selectors.overrides_for(child))
@@ -163,7 +168,9 @@ class ChildViewSet(viewsets.ModelViewSet):
         responses={200: ChildActionResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
-    def activate(self, request: Request, pk: str | None = None) -> Response:
+    def activate(
+        self, request: Request, pk: str | None = None, format: str | None = None
+    ) -> Response:
         child = self.get_object()
         serializer = ActivateSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
@@ -188,7 +195,9 @@ class ChildViewSet(viewsets.ModelViewSet):
         ],
     )
     @action(detail=True, methods=["post"])
-    def adjust(self, request: Request, pk: str | None = None) -> Response:
+    def adjust(
+        self, request: Request, pk: str | None = None, format: str | None = None
+    ) -> Response:
         child = self.get_object()
         serializer = AdjustSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

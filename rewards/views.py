@@ -68,13 +68,16 @@ class RewardRequestViewSet(
     def get_queryset(self):
         return selectors.reward_requests_for(self.request.user)
 
+    # Actions take `format`: the router also serves every route with a `.json` suffix.
     @extend_schema(
         summary="Redeem a pending request: the child's points go down by the cost",
         request=None,
         responses={200: RedeemedResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
-    def redeem(self, request: Request, pk: str | None = None) -> Response:
+    def redeem(
+        self, request: Request, pk: str | None = None, format: str | None = None
+    ) -> Response:
         result = services.redeem_request(request=self.get_object())
         return Response(
             {
@@ -91,7 +94,9 @@ class RewardRequestViewSet(
         responses={200: CancelledResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
+    def cancel(
+        self, request: Request, pk: str | None = None, format: str | None = None
+    ) -> Response:
         reward_request = self.get_object()
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -119,13 +124,16 @@ class ChildRewardViewSet(viewsets.GenericViewSet):
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "user": self.request.user}
 
+    # Actions take `format`: the router also serves every route with a `.json` suffix.
     @extend_schema(
         summary="Child mode: ask for a reward (needs it assigned and enough points)",
         request=RequestRewardSerializer,
         responses={201: RequestCreatedResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"], url_path="reward-requests")
-    def reward_requests(self, request: Request, pk: str | None = None) -> Response:
+    def reward_requests(
+        self, request: Request, pk: str | None = None, format: str | None = None
+    ) -> Response:
         child = self.get_object()
         serializer = RequestRewardSerializer(
             data=request.data, context=self.get_serializer_context()
@@ -151,7 +159,9 @@ class ChildRewardViewSet(viewsets.GenericViewSet):
         responses={200: DirectRedeemResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
-    def redeem(self, request: Request, pk: str | None = None) -> Response:
+    def redeem(
+        self, request: Request, pk: str | None = None, format: str | None = None
+    ) -> Response:
         child = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

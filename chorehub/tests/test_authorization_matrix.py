@@ -1,0 +1,249 @@
+"""Who may call what, for every route under /api/ found in the URL configuration, so that a new route
+cannot escape: anonymous callers get a 401 (but on the public routes), another user's object is a
+404 exactly like a missing one and changes nothing, while its owner's identical call succeeds, and
+the staff routes (/api/admin/...) are a 403 for a parent and a 200 for staff. The `.json` twin that
+DRF's router adds to each of its routes is a route like any other here.
+
+A new route with a path parameter fails `test_every_path_parameter_can_be_filled` until it is added
+to OBJECT_IDS (and, if it takes a body, to VALID_INPUT).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from children.models import TaskOverride
+from children.services import activate_task
+from chorehub.factories import (
+    ChildFactory,
+    PenaltyFactory,
+    RewardFactory,
+    RewardRequestFactory,
+    TaskFactory,
+)
+from chorehub.tests.test_ownership import MISSING_ID, PUBLIC_ROUTES, database_state, methods_of
+from conftest import client_for
+from tracking.models import TrackingEvent
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
+
+STAFF_PREFIX = "api/admin/"
+
+# Route name → for each path parameter, the object of the first parent's family it names.
+OBJECT_IDS: dict[str, dict[str, str]] = {
+    "child-detail": {"pk": "child"},
+    "child-tasks": {"pk": "child"},
+    "child-rewards": {"pk": "child"},
+    "child-overrides": {"pk": "child"},
+    "child-activate": {"pk": "child"},
+    "child-adjust": {"pk": "child"},
+    "child-reward-reward-requests": {"pk": "child"},
+    "child-reward-redeem": {"pk": "child"},
+    "child-tracking": {"pk": "child"},
+    "task-detail": {"pk": "chore"},
+    "reward-detail": {"pk": "reward"},
+    "reward-request-detail": {"pk": "request"},
+    "reward-request-redeem": {"pk": "request"},
+    "reward-request-cancel": {"pk": "request"},
+    "event-reverse": {"event_id": "event"},
+}
+
+# (method, route name) → a body (or a "?query" string) with which the owner's call succeeds, so
+# that another user's 404 cannot come from bad input. Calls not listed send nothing.
+VALID_INPUT: dict[tuple[str, str], Callable[[SimpleNamespace], object]] = {
+    ("put", "child-detail"): lambda f: {"name": "Renamed", "age": 9},
+    ("patch", "child-detail"): lambda f: {"name": "Renamed"},
+    ("put", "child-tasks"): lambda f: {"task_ids": [f.chore.pk, f.penalty.pk]},
+    ("put", "child-rewards"): lambda f: {"reward_ids": [f.reward.pk]},
+    ("put", "child-overrides"): lambda f: {
+        "entity_type": "task",
+        "entity_id": f.chore.pk,
+        "value": 9,
+    },
+    ("delete", "child-overrides"): lambda f: f"?entity_type=task&entity_id={f.chore.pk}",
+    ("post", "child-activate"): lambda f: {"task_id": f.chore.pk},
+    ("post", "child-adjust"): lambda f: {"points": 5, "reason": "Helped a neighbour"},
+    ("post", "child-reward-reward-requests"): lambda f: {"reward_id": f.spare_reward.pk},
+    ("post", "child-reward-redeem"): lambda f: {"reward_id": f.reward.pk},
+    ("put", "task-detail"): lambda f: {"name": "Renamed", "points": 1},
+    ("patch", "task-detail"): lambda f: {"points": 1},
+    ("put", "reward-detail"): lambda f: {"name": "Renamed", "cost": 1},
+    ("patch", "reward-detail"): lambda f: {"cost": 1},
+    ("post", "reward-request-cancel"): lambda f: {"actor": "child"},
+    ("post", "event-reverse"): lambda f: {"reason": "Pressed the wrong child"},
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    name: str
+    path: str  # the URL pattern, e.g. "api/children/<str:pk>/tracking/"
+    parameters: tuple[str, ...]  # the ids in the path
+    format_suffix: bool  # the router's twin route that ends in `.json`
+
+    @property
+    def is_public(self) -> bool:
+        return self.name in PUBLIC_ROUTES
+
+    @property
+    def is_staff_only(self) -> bool:
+        return self.path.startswith(STAFF_PREFIX)
+
+    def reverse(self, ids: dict[str, int]) -> str:
+        return reverse(
+            self.name, kwargs={**ids, **({"format": "json"} if self.format_suffix else {})}
+        )
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.name}{'.json' if self.format_suffix else ''}"
+
+
+def api_routes() -> list[Route]:
+    """Every route under /api/, one per method its view answers. An unnamed route fails here: the
+    matrix names routes to fill their ids and to reverse them."""
+    routes: list[Route] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            path = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, path)
+            elif isinstance(pattern, URLPattern) and path.startswith("api/"):
+                assert pattern.name, f"the route {path} has no name"
+                arguments = pattern.pattern.regex.groupindex
+                parameters = tuple(name for name in arguments if name != "format")
+                routes.extend(
+                    Route(method, pattern.name, path, parameters, "format" in arguments)
+                    for method in methods_of(pattern.callback)
+                )
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(routes, key=str)
+
+
+ROUTES = api_routes()
+PROTECTED = [route for route in ROUTES if not route.is_public]
+WITH_IDS = [route for route in ROUTES if route.parameters]
+STAFF_ONLY = [route for route in ROUTES if route.is_staff_only]
+
+
+@pytest.fixture
+def family(parent):
+    """The first parent's family: every object a route's id can name, in a state where each action
+    on it succeeds (points enough, a pending request, a reversible event, an override to remove)."""
+    child = ChildFactory(owner=parent, points=100)
+    chore, penalty = TaskFactory(owner=parent), PenaltyFactory(owner=parent)
+    reward, spare_reward = RewardFactory(owner=parent), RewardFactory(owner=parent)
+    child.tasks.add(chore, penalty)
+    child.rewards.add(reward, spare_reward)
+    TaskOverride.objects.create(child=child, task=chore, points=3)
+    request = RewardRequestFactory(child=child, reward=reward)
+    event_id = activate_task(child=child, task=chore).extras["tracking_event"]["id"]
+    return SimpleNamespace(
+        child=child,
+        chore=chore,
+        penalty=penalty,
+        reward=reward,
+        spare_reward=spare_reward,
+        request=request,
+        event=TrackingEvent.objects.get(pk=event_id),
+    )
+
+
+def url_of(route: Route, family: SimpleNamespace, *, missing: bool = False) -> str:
+    """The route's URL, its ids filled with the family's objects (or with an id nobody has)."""
+    objects = OBJECT_IDS.get(route.name, {})
+    return route.reverse(
+        {
+            name: MISSING_ID if missing else getattr(family, objects[name]).pk
+            for name in route.parameters
+        }
+    )
+
+
+def call(client, route: Route, url: str, family: SimpleNamespace):
+    build = VALID_INPUT.get((route.method, route.name))
+    payload = build(family) if build else None
+    if isinstance(payload, str):
+        return getattr(client, route.method)(url + payload)
+    return getattr(client, route.method)(url, payload)
+
+
+def test_the_matrix_finds_every_kind_of_route():
+    names = {route.name for route in ROUTES}
+
+    assert {"child-list", "child-activate", "event-reverse", "admin-tracking", "auth-me"} <= names
+    assert names >= PUBLIC_ROUTES
+    assert STAFF_ONLY
+
+
+@pytest.mark.parametrize(
+    "route", {route.name: route for route in WITH_IDS}.values(), ids=lambda route: route.name
+)
+def test_every_path_parameter_can_be_filled(route):
+    known = OBJECT_IDS.get(route.name, {})
+
+    missing = [name for name in route.parameters if name not in known]
+
+    assert not missing, (
+        f"{route.name} ({route.path}) has path parameters {missing} that the authorization "
+        "matrix cannot fill: add the route to OBJECT_IDS (and its bodies to VALID_INPUT)"
+    )
+
+
+@pytest.mark.parametrize("route", PROTECTED, ids=str)
+def test_anonymous_callers_get_a_401_and_change_nothing(anon_client, family, route):
+    url = url_of(route, family)
+    before = database_state()
+
+    response = call(anon_client, route, url, family)
+
+    assert response.status_code == 401, response.content
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.is_public], ids=str)
+def test_public_routes_need_no_credentials(anon_client, route):
+    response = getattr(anon_client, route.method)(route.reverse({}))
+
+    assert response.status_code not in (401, 403)
+
+
+@pytest.mark.parametrize("stranger", ["other_parent", "staff_user"])
+@pytest.mark.parametrize("route", WITH_IDS, ids=str)
+def test_another_users_object_is_a_404_like_a_missing_one_and_its_owner_may_call_it(
+    request, parent, family, route, stranger
+):
+    stranger_client = client_for(request.getfixturevalue(stranger))
+    owner_client = client_for(parent)
+    before = database_state()
+
+    foreign = call(stranger_client, route, url_of(route, family), family)
+    missing = call(stranger_client, route, url_of(route, family, missing=True), family)
+
+    assert foreign.status_code == 404, foreign.content
+    assert foreign.json() == missing.json()
+    assert database_state() == before
+    owned = call(owner_client, route, url_of(route, family), family)
+    assert 200 <= owned.status_code < 300, owned.content
+
+
+@pytest.mark.parametrize("route", STAFF_ONLY, ids=str)
+def test_a_parent_gets_a_403_on_staff_routes(parent_client, family, route):
+    before = database_state()
+
+    response = getattr(parent_client, route.method)(route.reverse({}))
+
+    assert response.status_code == 403
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("route", STAFF_ONLY, ids=str)
+def test_staff_get_a_200_on_staff_routes(staff_client, family, route):
+    response = getattr(staff_client, route.method)(route.reverse({}))
+
+    assert response.status_code == 200
