@@ -56,7 +56,8 @@ INSTALLED_APPS = [
     "django_eventstream",
     "axes",
     "rangefilter",
-    # Local
+    # Local. `chorehub` itself holds the project-wide commands (seed_demo), which may use every app.
+    "chorehub",
     "children",
     "rewards",
     "tracking",

@@ -16,6 +16,7 @@ from children import services as children_services
 from children.models import Child, Task
 from rewards import services as rewards_services
 from rewards.models import Reward
+from tracking.bulk_seed import seed_events
 
 DEMO_USERNAME = "demo"
 CHORES = [("Make the bed", 5), ("Do the dishes", 10), ("Homework", 15)]
@@ -92,9 +93,6 @@ class Command(BaseCommand):
             self.seed_events(events, children, progress=not no_progress)
 
     def seed_events(self, events: int, children: int | None, *, progress: bool) -> None:
-        # Demo history spans both apps: the one place the children app reaches into tracking,
-        # imported here so that importing the children app never imports tracking.
-        from tracking.bulk_seed import seed_events
 
         started = time.monotonic()
         report = seed_events(

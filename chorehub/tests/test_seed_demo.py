@@ -8,15 +8,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from children.management.commands.seed_demo import (
+from children.models import Child, Task
+from chorehub.factories import UserFactory
+from chorehub.management.commands.seed_demo import (
     CHILDREN,
     CHORES,
     DEMO_USERNAME,
     PENALTIES,
     REWARDS,
 )
-from children.models import Child, Task
-from chorehub.factories import UserFactory
 from rewards.models import Reward, RewardRequest
 
 pytestmark = pytest.mark.django_db
