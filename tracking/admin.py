@@ -43,6 +43,30 @@ def entity_label(event: TrackingEvent) -> str:
     return f"{name} · {ref}" if name else ref
 
 
+def details_url(event_id: int) -> str:
+    return reverse("admin:tracking_trackingevent_details", args=[event_id])
+
+
+def correction_links(event: TrackingEvent) -> str:
+    """An adjustment's or reversal's reason, and links between an event and its reversal."""
+    parts = []
+    if event.reverses:
+        parts.append(
+            format_html(
+                'reverses <a href="{}">#{}</a>', details_url(event.reverses), event.reverses
+            )
+        )
+    reversed_by = getattr(event, "reversed_by", None)
+    if reversed_by:
+        parts.append(
+            format_html('reversed by <a href="{}">#{}</a>', details_url(reversed_by), reversed_by)
+        )
+    reason = (event.metadata or {}).get("reason")
+    if reason:
+        parts.append(format_html("“{}”", reason))
+    return format_html_join(" · ", "{}", ((part,) for part in parts))
+
+
 def child_events_url(child_id: int) -> str:
     return f"{reverse('admin:tracking_trackingevent_changelist')}?child_id={child_id}"
 
@@ -57,6 +81,7 @@ class TrackingEventAdmin(admin.ModelAdmin):
         "points_before",
         "points_after",
         "delta_signed",
+        "correction",
         "user_name",
     )
     list_display_links = None  # the change page is refused; `time` links to the details
@@ -147,6 +172,10 @@ class TrackingEventAdmin(admin.ModelAdmin):
     def delta_signed(self, event: TrackingEvent) -> str:
         return f"{event.delta:+d}"
 
+    @admin.display(description="correction")
+    def correction(self, event: TrackingEvent) -> str:
+        return correction_links(event)
+
     @admin.display(description="user")
     def user_name(self, event: TrackingEvent) -> str:
         if event.user_id is None:
@@ -179,6 +208,7 @@ class TrackingEventAdmin(admin.ModelAdmin):
             "event": event,
             "time": time_utc(event),
             "entity": entity_label(event),
+            "correction": correction_links(event),
             "child_exists": child_exists,
             "child_events_url": child_events_url(event.child_id),
         }

@@ -11,7 +11,7 @@ CHAIN_ORDER = ("occurred_at", "created_at", "id")
 def with_reversed_by(events: QuerySet[TrackingEvent]) -> QuerySet[TrackingEvent]:
     """Annotate `reversed_by`: the id of the event that undid each one, or None. Derived by query
     (one index lookup per row, on the unique `reverses` column): the original row never changes."""
-    reversal = TrackingEvent.objects.filter(reverses=OuterRef("pk")).values("pk")[:1]
+    reversal = TrackingEvent.objects.filter(reverses=OuterRef("pk")).order_by().values("pk")[:1]
     return events.annotate(reversed_by=Subquery(reversal))
 
 

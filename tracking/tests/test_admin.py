@@ -642,3 +642,27 @@ def test_on_postgresql_the_admin_search_can_use_the_trigram_indexes(rf, staff_us
         plan = searched.order_by().explain()
 
     assert index in plan
+
+
+def test_the_list_and_details_link_an_event_and_its_reversal_with_the_reason(staff_client, parent):
+    from conftest import client_for
+
+    child = ChildFactory(owner=parent)
+    api = client_for(parent)
+    adjusted = api.post(
+        reverse("child-adjust", args=[child.pk]), {"points": 5, "reason": "Bonus"}, format="json"
+    ).json()["tracking_event"]
+    reversal = api.post(
+        reverse("event-reverse", args=[adjusted["id"]]), {"reason": "Wrong child"}, format="json"
+    ).json()["tracking_event"]
+    details = reverse("admin:tracking_trackingevent_details", args=[adjusted["id"]])
+    reversal_details = reverse("admin:tracking_trackingevent_details", args=[reversal["id"]])
+
+    page = staff_client.get(reverse("admin:tracking_trackingevent_changelist")).content.decode()
+    assert f'reversed by <a href="{reversal_details}">#{reversal["id"]}</a>' in page
+    assert f'reverses <a href="{details}">#{adjusted["id"]}</a>' in page
+    assert "“Bonus”" in page
+    assert "“Wrong child”" in page
+
+    original = staff_client.get(details).content.decode()
+    assert f'reversed by <a href="{reversal_details}">#{reversal["id"]}</a>' in original
