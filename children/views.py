@@ -87,7 +87,7 @@ class ChildViewSet(viewsets.ModelViewSet):
         responses={200: TaskIdsSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["put"])
-    def tasks(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+    def tasks(self, request: Request, pk: str | None = None) -> Response:
         child = self.get_object()
         serializer = AssignTasksSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
@@ -100,9 +100,7 @@ class ChildViewSet(viewsets.ModelViewSet):
         responses={200: RewardIdsSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["put"])
-    def rewards(
-        self, request: Request, pk: str | None = None, format: str | None = None
-    ) -> Response:
+    def rewards(self, request: Request, pk: str | None = None) -> Response:
         child = self.get_object()
         serializer = AssignRewardsSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
@@ -137,9 +135,7 @@ class ChildViewSet(viewsets.ModelViewSet):
         methods=["get", "put", "delete"],
         query_parameters={"limit", "offset", "entity_type", "entity_id"},
     )
-    def overrides(
-        self, request: Request, pk: str | None = None, format: str | None = None
-    ) -> Response:
+    def overrides(self, request: Request, pk: str | None = None) -> Response:
         child = self.get_object()
         if request.method == "GET":
             page = self.paginate_queryset(selectors.overrides_for(child))
@@ -168,9 +164,7 @@ class ChildViewSet(viewsets.ModelViewSet):
         responses={200: ChildActionResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
-    def activate(
-        self, request: Request, pk: str | None = None, format: str | None = None
-    ) -> Response:
+    def activate(self, request: Request, pk: str | None = None) -> Response:
         child = self.get_object()
         serializer = ActivateSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
@@ -195,9 +189,7 @@ class ChildViewSet(viewsets.ModelViewSet):
         ],
     )
     @action(detail=True, methods=["post"])
-    def adjust(
-        self, request: Request, pk: str | None = None, format: str | None = None
-    ) -> Response:
+    def adjust(self, request: Request, pk: str | None = None) -> Response:
         child = self.get_object()
         serializer = AdjustSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

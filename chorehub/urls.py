@@ -13,6 +13,8 @@ from tracking.live_page import LivePageView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# JSON only: no `.json` twins of every route (one URL per resource, a smaller surface).
+router.include_format_suffixes = False
 router.register("children", ChildViewSet, basename="child")
 router.register("children", ChildRewardViewSet, basename="child-reward")
 router.register("tasks", TaskViewSet, basename="task")

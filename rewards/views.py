@@ -75,9 +75,7 @@ class RewardRequestViewSet(
         responses={200: RedeemedResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
-    def redeem(
-        self, request: Request, pk: str | None = None, format: str | None = None
-    ) -> Response:
+    def redeem(self, request: Request, pk: str | None = None) -> Response:
         result = services.redeem_request(request=self.get_object())
         return Response(
             {
@@ -94,9 +92,7 @@ class RewardRequestViewSet(
         responses={200: CancelledResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
-    def cancel(
-        self, request: Request, pk: str | None = None, format: str | None = None
-    ) -> Response:
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
         reward_request = self.get_object()
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -131,9 +127,7 @@ class ChildRewardViewSet(viewsets.GenericViewSet):
         responses={201: RequestCreatedResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"], url_path="reward-requests")
-    def reward_requests(
-        self, request: Request, pk: str | None = None, format: str | None = None
-    ) -> Response:
+    def reward_requests(self, request: Request, pk: str | None = None) -> Response:
         child = self.get_object()
         serializer = RequestRewardSerializer(
             data=request.data, context=self.get_serializer_context()
@@ -159,9 +153,7 @@ class ChildRewardViewSet(viewsets.GenericViewSet):
         responses={200: DirectRedeemResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
-    def redeem(
-        self, request: Request, pk: str | None = None, format: str | None = None
-    ) -> Response:
+    def redeem(self, request: Request, pk: str | None = None) -> Response:
         child = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
