@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from children import signals
@@ -148,25 +149,17 @@ def activate_task(*, child: Child, task: Task, actor: str = "parent") -> ActionR
             .first()
         )
         value = task.points if override is None else override
-        points_before = child.points
-        if task.is_good:
-            child.points = points_before + value
-        else:
-            child.points = max(0, points_before - value)
-        child.save(update_fields=["points", "updated_at"])
-        extras = announce(
-            signals.task_activated,
+        # A penalty never takes a child below 0.
+        points_after = child.points + value if task.is_good else max(0, child.points - value)
+        return _move_points(
+            child,
+            to=points_after,
+            signal=signals.task_activated,
             sender=Task,
-            user=child.owner,
-            child=child,
             entity=task,
             entity_type=task.entity_type,
             action="activated",
-            points_before=points_before,
-            points_after=child.points,
-            occurred_at=timezone.now(),
             metadata={
-                "child_name": child.name,
                 "entity_name": task.name,
                 "actor": actor,
                 "default_value": task.points,
@@ -174,7 +167,6 @@ def activate_task(*, child: Child, task: Task, actor: str = "parent") -> ActionR
                 "value": value,
             },
         )
-    return ActionResult(child=child, extras=extras)
 
 
 ADJUSTMENT_NAME = "Manual adjustment"
@@ -185,23 +177,16 @@ def adjust_points(*, child: Child, points: int, reason: str, actor: str = "paren
     edited: the adjustment is a new action with its reason."""
     with transaction.atomic():
         child = lock_child(child.pk)
-        points_before = child.points
-        child.points = max(0, points_before + points)
-        child.save(update_fields=["points", "updated_at"])
-        extras = announce(
-            signals.points_adjusted,
+        return _move_points(
+            child,
+            to=max(0, child.points + points),
+            signal=signals.points_adjusted,
             sender=Child,
-            user=child.owner,
-            child=child,
             entity=None,
             entity_id=None,
             entity_type="adjustment",
             action="adjusted",
-            points_before=points_before,
-            points_after=child.points,
-            occurred_at=timezone.now(),
             metadata={
-                "child_name": child.name,
                 "entity_name": ADJUSTMENT_NAME,
                 "actor": actor,
                 "default_value": points,
@@ -210,7 +195,6 @@ def adjust_points(*, child: Child, points: int, reason: str, actor: str = "paren
                 "reason": reason,
             },
         )
-    return ActionResult(child=child, extras=extras)
 
 
 def reverse_change(
@@ -230,30 +214,56 @@ def reverse_change(
     """
     with transaction.atomic():
         child = lock_child(child.pk)
-        points_before = child.points
-        child.points = max(0, points_before - delta)
-        child.save(update_fields=["points", "updated_at"])
-        extras = announce(
-            signals.points_reversed,
+        points_after = max(0, child.points - delta)
+        return _move_points(
+            child,
+            to=points_after,
+            signal=signals.points_reversed,
             sender=Child,
-            user=child.owner,
-            child=child,
             entity=None,
             entity_id=entity_id,
             entity_type=entity_type,
             action="reversed",
-            points_before=points_before,
-            points_after=child.points,
-            occurred_at=timezone.now(),
             metadata={
-                "child_name": child.name,
                 "entity_name": entity_name,
                 "actor": actor,
                 "default_value": -delta,
                 "override_applied": False,
-                "value": child.points - points_before,
+                "value": points_after - child.points,
                 "reason": reason,
                 "reverses": reverses,
             },
         )
+
+
+def _move_points(
+    child: Child,
+    *,
+    to: int,
+    signal: Signal,
+    sender: type,
+    entity: Task | None,
+    entity_type: str,
+    action: str,
+    metadata: dict[str, Any],
+    **extra: Any,
+) -> ActionResult:
+    """Save a locked child's new points and announce the change, inside the caller's transaction."""
+    points_before = child.points
+    child.points = to
+    child.save(update_fields=["points", "updated_at"])
+    extras = announce(
+        signal,
+        sender=sender,
+        user=child.owner,
+        child=child,
+        entity=entity,
+        entity_type=entity_type,
+        action=action,
+        points_before=points_before,
+        points_after=to,
+        occurred_at=timezone.now(),
+        metadata={"child_name": child.name, **metadata},
+        **extra,
+    )
     return ActionResult(child=child, extras=extras)
