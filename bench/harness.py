@@ -1,0 +1,238 @@
+"""What the HTTP benchmarks share: a database of their own, migrated; Django set up on it in the
+benchmark process; a uvicorn server on it in a subprocess; the server's memory, threads and CPU
+read from /proc; percentiles.
+
+The benchmarks never touch the project's db.sqlite3 or its logs/: SQLite runs on a file in a
+temporary folder, PostgreSQL on a database the benchmark creates and drops on the server that
+DATABASE_URL names.
+"""
+
+import contextlib
+import os
+import platform
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import httpx
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Production settings (DEBUG off: no query log, no debug pages), served over plain HTTP on loopback.
+SERVER_SETTINGS = {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-key-not-used-anywhere-else-0123456789",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100), linear between the two nearest ranks."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def raise_open_files_limit(wanted: int) -> int:
+    """Raise this process's soft limit on open files (the server subprocess inherits it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
+        cpu = next(
+            (line.split(":", 1)[1].strip() for line in info if line.startswith("model name")),
+            cpu,
+        )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
+    )
+
+
+def machine_busy_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def other_load() -> str:
+    """How busy the machine is before the benchmark starts anything (one second's sample)."""
+    busy, total = machine_busy_ticks()
+    time.sleep(1)
+    busy2, total2 = machine_busy_ticks()
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"{(busy2 - busy) / max(total2 - total, 1):.0%} busy, load average {load}"
+
+
+@contextlib.contextmanager
+def bench_database(url: str | None, name: str, *, keep: bool = False) -> Iterator[str]:
+    """Yield the URL of a fresh, empty database of the benchmark's own.
+
+    No URL: SQLite in a temporary folder (removed afterwards). A postgres:// URL: the database
+    `name` on that server, dropped first if a previous run left it, and dropped afterwards
+    unless `keep`.
+    """
+    if not url:
+        folder = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+        try:
+            yield f"sqlite:///{folder / 'bench.sqlite3'}"
+        finally:
+            if not keep:
+                shutil.rmtree(folder, ignore_errors=True)
+        return
+    import psycopg
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql", "pgsql", "postgis"}:
+        raise SystemExit(f"DATABASE_URL must be SQLite (unset) or PostgreSQL, not {parts.scheme}")
+    admin = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password) if parts.password else None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+
+    def run(sql: str) -> None:
+        with psycopg.connect(**admin) as conn:
+            conn.execute(sql)
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        if not keep:
+            with contextlib.suppress(Exception):
+                from django.db import connections
+
+                connections.close_all()
+            run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(database_url: str, log_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        **SERVER_SETTINGS,
+        "DATABASE_URL": database_url,
+        "CHOREHUB_LOG_DIR": str(log_dir),
+        "DJANGO_SETTINGS_MODULE": "chorehub.settings",
+    }
+
+
+def migrate(env: dict[str, str]) -> None:
+    """`manage.py migrate` on the benchmark's database."""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+    )
+
+
+def setup_django(env: dict[str, str]) -> None:
+    """Set Django up in this process on the benchmark's database (for its data and its checks)."""
+    os.environ.update({key: env[key] for key in (*SERVER_SETTINGS, "DATABASE_URL")})
+    os.environ["DJANGO_SETTINGS_MODULE"] = "chorehub.settings"
+    if str(BASE_DIR) not in sys.path:
+        sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class UvicornServer:
+    """One uvicorn process (no workers, no reload) serving `app` on a free loopback port."""
+
+    def __init__(self, app: str, *, env: dict[str, str], log_path: Path):
+        self.app = app
+        self.env = env
+        self.log_path = log_path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def command(self) -> str:
+        return f"uvicorn {self.app} --host 127.0.0.1 --port {self.port} --log-level warning"
+
+    def start(self, timeout: float = 30) -> "UvicornServer":
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", *self.command.split()],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"server exited with {self.process.returncode}; see {self.log_path}"
+                )
+            try:
+                httpx.get(f"{self.url}/api/auth/me/", timeout=2)
+                return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server did not answer on {self.url} within {timeout}s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def status(self, field: str) -> int:
+        """A number from /proc/<pid>/status, e.g. VmRSS (kB) or Threads."""
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1])
+        raise KeyError(field)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> "UvicornServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

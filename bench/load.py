@@ -1,0 +1,370 @@
+"""Write load over HTTP, with and without tracking: what tracking costs an activation under load.
+
+Creates its own PostgreSQL database (`chorehub_bench_load`, dropped first if a previous run left
+it, and dropped at the end unless --keep-database) on the server that DATABASE_URL names, runs
+`manage.py migrate` on it and creates 2 x --clients families (a parent with a token, one child,
+one assigned chore of 1..clients points). Then two uvicorn servers (one process each, DEBUG off):
+
+  - tracked:   `uvicorn chorehub.asgi:application`, the project as it ships;
+  - untracked: `uvicorn bench.untracked_asgi:application`, the same app with every tracking
+               receiver disconnected from the domain signals (no event row, no audit log line,
+               no stream message).
+
+Both run side by side (an idle one costs nothing) and are loaded in turn by --clients asyncio
+clients (httpx, one keep-alive connection each), each activating its own family's chore in a
+closed loop (the next request when the answer arrives): --warmup seconds per variant, not
+measured, then --duration seconds per variant, measured, split into --rounds rounds in ABBA order
+(tracked, untracked, untracked, tracked, ...) so that other load on the machine, which varies,
+weighs on both alike. Each variant has its own families, so that the untracked run does not
+break the tracked children's chains.
+
+Afterwards it runs `manage.py verify_tracking` on the database and checks, for each tracked
+child: points = starting points + the sum of its events' deltas, one event per 200 answer, and
+the deltas add up to 200 answers x chore points; for each untracked child: points moved by
+exactly 200 answers x chore points, and no event was recorded.
+
+The machine has 2 cores: this process (the clients), the server and PostgreSQL share them.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ .venv/bin/python bench/load.py \\
+        --clients 16 --duration 20 --rounds 2
+"""
+
+import argparse
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (
+    BASE_DIR,
+    UvicornServer,
+    bench_database,
+    machine,
+    machine_busy_ticks,
+    migrate,
+    other_load,
+    percentile,
+    raise_open_files_limit,
+    server_env,
+    setup_django,
+)
+
+DATABASE_NAME = "chorehub_bench_load"
+APPS = {
+    "tracked": "chorehub.asgi:application",
+    "untracked": "bench.untracked_asgi:application",
+}
+
+
+@dataclass(frozen=True)
+class Family:
+    token: str
+    child_id: int
+    task_id: int
+    task_points: int
+    start_points: int
+
+
+@dataclass
+class Run:
+    """What one variant's load produced: measured rounds added up (`answered` counts warm-up too)."""
+
+    latencies: list[float] = field(default_factory=list)  # seconds, every measured request
+    statuses: Counter = field(default_factory=Counter)  # measured; "error" for transport errors
+    answered: Counter = field(default_factory=Counter)  # child id → 200 answers, warm-up included
+    seconds: float = 0.0
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    busy_ticks: int = 0
+    total_ticks: int = 0
+
+    @property
+    def busy(self) -> float:
+        """Share of the whole machine's CPU time that was busy while this variant was measured."""
+        return self.busy_ticks / max(self.total_ticks, 1)
+
+
+def make_families(count: int, label: str) -> list[Family]:
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from children.models import Child, Task
+
+    families = []
+    for index in range(count):
+        parent = get_user_model().objects.create_user(
+            username=f"load-{label}-{index}", password=None
+        )
+        child = Child.objects.create(owner=parent, name=f"{label} child {index}")
+        chore = Task.objects.create(owner=parent, name=f"{label} chore {index}", points=index + 1)
+        child.tasks.add(chore)
+        families.append(
+            Family(Token.objects.create(user=parent).key, child.pk, chore.pk, chore.points, 0)
+        )
+    return families
+
+
+async def drive(
+    server: UvicornServer, families: list[Family], seconds: float, run: Run, *, measured: bool
+) -> None:
+    """Each family's client activates its chore in a closed loop for `seconds`."""
+    limits = httpx.Limits(max_connections=len(families), max_keepalive_connections=len(families))
+
+    async def client(http: httpx.AsyncClient, family: Family, until: float) -> None:
+        url = f"/api/children/{family.child_id}/activate/"
+        body = {"task_id": family.task_id}
+        headers = {"Authorization": f"Token {family.token}"}
+        while time.perf_counter() < until:
+            started = time.perf_counter()
+            try:
+                response = await http.post(url, json=body, headers=headers)
+                status = response.status_code
+            except httpx.HTTPError:
+                status = "error"
+            elapsed = time.perf_counter() - started
+            if status == 200:
+                run.answered[family.child_id] += 1
+            if measured:
+                run.latencies.append(elapsed)
+                run.statuses[status] += 1
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as http:
+        before = server.cpu_seconds(), time.process_time(), machine_busy_ticks()
+        started = time.perf_counter()
+        until = started + seconds
+        await asyncio.gather(*(client(http, family, until) for family in families))
+        if measured:
+            run.seconds += time.perf_counter() - started
+            run.server_cpu += server.cpu_seconds() - before[0]
+            run.client_cpu += time.process_time() - before[1]
+            busy, total = machine_busy_ticks()
+            run.busy_ticks += busy - before[2][0]
+            run.total_ticks += total - before[2][1]
+
+
+def schedule(rounds: int) -> list[str]:
+    """ABBA order (tracked, untracked, untracked, tracked, ...): a load that rises or falls on
+    the machine during the run weighs on both variants alike."""
+    order = []
+    for index in range(rounds):
+        order += list(APPS) if index % 2 == 0 else list(reversed(APPS))
+    return order
+
+
+def verify(env: dict[str, str], families: dict[str, list[Family]], runs: dict[str, Run]):
+    """verify_tracking's output and exit code, and one line per check of points and events."""
+    from django.db.models import Count, Sum
+
+    from children.models import Child
+    from tracking.models import TrackingEvent
+
+    verified = subprocess.run(
+        [sys.executable, "manage.py", "verify_tracking", "--no-progress"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    lines = []
+    for variant, group in families.items():
+        answered = runs[variant].answered
+        points = dict(
+            Child.objects.filter(pk__in=[f.child_id for f in group]).values_list("pk", "points")
+        )
+        events = {
+            row["child_id"]: row
+            for row in TrackingEvent.objects.filter(child_id__in=points)
+            .values("child_id")
+            .annotate(count=Count("id"), deltas=Sum("delta"))
+        }
+        broken = []
+        for family in group:
+            child, moved = family.child_id, answered[family.child_id] * family.task_points
+            count = events.get(child, {}).get("count", 0)
+            deltas = events.get(child, {}).get("deltas") or 0
+            if variant == "tracked":
+                holds = (
+                    points[child] == family.start_points + deltas
+                    and count == answered[child]
+                    and deltas == moved
+                )
+            else:
+                holds = points[child] == family.start_points + moved and count == 0
+            if not holds:
+                broken.append(
+                    f"child {child}: points {points[child]}, start {family.start_points}, "
+                    f"200 answers {answered[child]} x {family.task_points}, "
+                    f"events {count}, sum of deltas {deltas}"
+                )
+        total = sum(answered[f.child_id] for f in group)
+        if variant == "tracked":
+            claim = (
+                f"points = start + sum of deltas, one event per 200 answer ({total} answers), "
+                "deltas = answers x chore points"
+            )
+        else:
+            claim = (
+                f"points moved by exactly 200 answers x chore points ({total} answers), "
+                "no event recorded"
+            )
+        lines.append((not broken, f"{variant} ({len(group)} children): {claim}", broken))
+    return verified, lines
+
+
+def report(
+    args, command: str, runs: dict[str, Run], verified, checks, before: str, after: str
+) -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    print()
+    print("=== Load: chore activations over HTTP, tracked vs untracked (bench/load.py) ===")
+    print(f"reproduce:  {command}")
+    print(
+        f"machine:    {machine()}. This process (the load generator), the server and PostgreSQL "
+        "share these 2 cores: the load generator competes with the server, so absolute figures "
+        "are lower than a server would reach alone; the ratio compares like with like."
+    )
+    print(
+        "server:     one uvicorn process per variant, DEBUG off, CONN_MAX_AGE=0 (the project's "
+        "default: a database connection per request)"
+    )
+    print(
+        f"database:   PostgreSQL {pg_version}, database {DATABASE_NAME} (created, migrated, "
+        f"{'kept' if args.keep_database else 'dropped afterwards'})"
+    )
+    print(
+        f"load:       {args.clients} asyncio clients (httpx), each activating its own family's "
+        f"chore in a closed loop; {args.warmup:g} s warm-up per variant, then {args.duration:g} s "
+        f"measured per variant in {args.rounds} round(s) of {args.duration / args.rounds:g} s, "
+        f"in the order {', '.join(schedule(args.rounds))}"
+    )
+    print(f"other load: before the run {before}; after it {after}")
+    print()
+    header = (
+        f"  {'':<10} {'requests':>8} {'200':>7} {'other':>6} {'req/s':>7} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'server CPU/req':>15} "
+        f"{'client CPU/req':>15} {'machine busy':>13}"
+    )
+    print(header)
+    figures = {}
+    for variant, run in runs.items():
+        ms = [latency * 1000 for latency in run.latencies]
+        ok = run.statuses[200]
+        requests = sum(run.statuses.values())
+        figures[variant] = {
+            "p50": percentile(ms, 50),
+            "rps": ok / run.seconds,
+            "cpu": run.server_cpu * 1000 / max(requests, 1),
+        }
+        print(
+            f"  {variant:<10} {requests:>8} {ok:>7} {requests - ok:>6} {ok / run.seconds:>7.1f} "
+            f"{percentile(ms, 50):>7.1f} {percentile(ms, 95):>7.1f} {percentile(ms, 99):>7.1f} "
+            f"{figures[variant]['cpu']:>12.2f} ms "
+            f"{run.client_cpu * 1000 / max(requests, 1):>12.2f} ms {run.busy:>12.0%}"
+        )
+        others = {status: n for status, n in run.statuses.items() if status != 200}
+        if others:
+            print(f"  {'':<10} not 200: {others}")
+    tracked, untracked = figures["tracked"], figures["untracked"]
+    ratio = tracked["p50"] / untracked["p50"]
+    met = ratio <= args.target
+    print()
+    print(
+        f"  tracked/untracked at p50: {ratio:.2f}x (target: at most {args.target:.2f}x: "
+        f"{'met' if met else 'MISSED'}); throughput untracked/tracked "
+        f"{untracked['rps'] / tracked['rps']:.2f}x; server CPU per request tracked/untracked "
+        f"{tracked['cpu'] / untracked['cpu']:.2f}x"
+    )
+    print()
+    print(f"checks (on {DATABASE_NAME}, after both runs):")
+    print(f"  manage.py verify_tracking: exit {verified.returncode}")
+    for line in (verified.stdout + verified.stderr).strip().splitlines():
+        print(f"    {line}")
+    for holds, claim, broken in checks:
+        print(f"  {'OK  ' if holds else 'FAIL'} {claim}")
+        for problem in broken[:10]:
+            print(f"       {problem}")
+    return verified.returncode == 0 and all(holds for holds, _, _ in checks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=20, help="measured seconds per variant")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="split each variant's measured time into this many rounds, alternated ABBA",
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=3, help="unmeasured seconds per variant, first"
+    )
+    parser.add_argument("--target", type=float, default=1.25, help="tracked/untracked at p50")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="the PostgreSQL server (default: DATABASE_URL); the benchmark creates and drops "
+        f"its own database {DATABASE_NAME} there",
+    )
+    parser.add_argument("--keep-database", action="store_true")
+    args = parser.parse_args()
+    if not args.database_url or not args.database_url.startswith("postgres"):
+        raise SystemExit("bench/load.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    raise_open_files_limit(1024)
+    quiet_before = other_load()
+    command = (
+        f"DATABASE_URL={args.database_url} .venv/bin/python bench/load.py "
+        f"--clients {args.clients} --duration {args.duration:g} --rounds {args.rounds} "
+        f"--warmup {args.warmup:g}"
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-load-") as folder,
+        bench_database(args.database_url, DATABASE_NAME, keep=args.keep_database) as url,
+    ):
+        env = server_env(url, Path(folder) / "logs")
+        migrate(env)
+        setup_django(env)
+        from django.db import connections
+
+        families = {variant: make_families(args.clients, variant) for variant in APPS}
+        connections.close_all()
+        runs = {variant: Run() for variant in APPS}
+        servers = {
+            variant: UvicornServer(app, env=env, log_path=Path(folder) / f"{variant}.log")
+            for variant, app in APPS.items()
+        }
+        with contextlib.ExitStack() as running:
+            for variant, server in servers.items():
+                running.enter_context(server)
+                asyncio.run(
+                    drive(server, families[variant], args.warmup, runs[variant], measured=False)
+                )
+            for variant in schedule(args.rounds):
+                seconds = args.duration / args.rounds
+                asyncio.run(
+                    drive(
+                        servers[variant], families[variant], seconds, runs[variant], measured=True
+                    )
+                )
+        verified, checks = verify(env, families, runs)
+        passed = report(args, command, runs, verified, checks, quiet_before, other_load())
+        connections.close_all()
+    sys.exit(0 if passed else 1)
+
+
+if __name__ == "__main__":
+    main()
