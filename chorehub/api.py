@@ -1,5 +1,6 @@
 """Shared API plumbing: the exception handler, pagination, strict query parameters, id fields."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
@@ -157,3 +158,22 @@ class IdFilter(django_filters.Filter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 in a query string, turned into UTC here: any offset the format allows is accepted
+    (PostgreSQL would refuse one beyond ±15:59 with a 500), and a moment outside the calendar once
+    converted is a 400."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from chorehub.api import IdFilter
+from chorehub.api import IdFilter, UtcDateTimeFilter
 from tracking.models import Action, EntityType, TrackingEvent
 
 
@@ -10,10 +10,10 @@ class TrackingEventFilter(django_filters.FilterSet):
     child_id = IdFilter(field_name="child_id")
     entity_type = django_filters.ChoiceFilter(choices=EntityType.choices)
     action = django_filters.ChoiceFilter(choices=Action.choices)
-    start = django_filters.IsoDateTimeFilter(
+    start = UtcDateTimeFilter(
         field_name="occurred_at", lookup_expr="gte", label="From (inclusive), ISO 8601"
     )
-    end = django_filters.IsoDateTimeFilter(
+    end = UtcDateTimeFilter(
         field_name="occurred_at", lookup_expr="lt", label="Until (exclusive), ISO 8601"
     )
 

@@ -281,3 +281,21 @@ def test_the_list_takes_a_bounded_number_of_queries(staff_client, django_assert_
     # Token lookup, count, page; the number does not grow with the rows.
     with django_assert_max_num_queries(3):
         assert len(ids(staff_client.get(URL))) == 50
+
+
+@pytest.mark.parametrize(
+    ("start", "status"),
+    [
+        ("0910-12-02T23:26:05-17:58", 200),  # an offset PostgreSQL alone would refuse
+        ("2026-01-01T00:00:00+14:00", 200),
+        ("0001-01-01T00:00:00+05:00", 400),  # before year 1 once in UTC
+        ("9999-12-31T23:59:59-05:00", 400),  # after year 9999 once in UTC
+    ],
+)
+def test_any_iso_offset_is_converted_to_utc_and_out_of_calendar_moments_are_a_400(
+    staff_client, start, status
+):
+    response = staff_client.get(reverse("admin-tracking"), {"start": start, "end": start})
+    assert response.status_code == status
+    if status == 400:
+        assert set(response.json()) == {"start", "end"}
