@@ -226,7 +226,7 @@ TRACKING_LOG_BACKUP_COUNT = env.int("TRACKING_LOG_BACKUP_COUNT", default=5)
 TRACKING_LOG_MAX_OPEN_HANDLERS = env.int("TRACKING_LOG_MAX_OPEN_HANDLERS", default=32)
 
 # Live events: https://github.com/fanout/django-eventstream#readme
-EVENTSTREAM_STORAGE_CLASS = "tracking.stream.RetainedEventStorage"
+EVENTSTREAM_STORAGE_CLASS = "tracking.stream_store.RetainedEventStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "tracking.stream.UserChannelManager"
 EVENTSTREAM_RETENTION_MINUTES = env.int("EVENTSTREAM_RETENTION_MINUTES", default=24 * 60)
 if REDIS_URL:

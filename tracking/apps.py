@@ -8,7 +8,7 @@ class TrackingConfig(AppConfig):
     def ready(self) -> None:
         from children import signals as children_signals
         from rewards import signals as rewards_signals
-        from tracking import receivers, stream
+        from tracking import receivers, stream, stream_store
 
         points_signals = (
             children_signals.task_activated,
@@ -24,4 +24,4 @@ class TrackingConfig(AppConfig):
         children_signals.child_created.connect(stream.on_child_created, dispatch_uid="stream")
         children_signals.child_changed.connect(stream.on_child_changed, dispatch_uid="stream")
         children_signals.child_deleted.connect(stream.on_child_deleted, dispatch_uid="stream")
-        stream.fail_fast_on_redis_errors()
+        stream_store.fail_fast_on_redis_errors()

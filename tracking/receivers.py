@@ -61,7 +61,8 @@ def record_event(
     )
     try:
         # Field checks only: the database enforces the constraints without an extra query.
-        event.full_clean(validate_unique=False, validate_constraints=False)
+        # (`user` is excluded: checking that the owner exists would cost a query per action.)
+        event.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
         with transaction.atomic():
             event.save()
     except (ValidationError, DatabaseError):

@@ -1,34 +1,18 @@
-"""Live updates over server-sent events (django-eventstream).
+"""Live updates over server-sent events (django-eventstream): who reads which channel, what each
+event carries, and the receivers of the domain signals that send them.
 
-Each parent reads one channel, `user-<id>`. Every event is sent after the action's transaction
-commits (`transaction.on_commit(..., robust=True)`), so a rolled-back action sends nothing, and a
-failure to send (Redis down, say) is logged and never fails the action.
-
-Events are stored (DjangoModelStorage) so that a client reconnecting with `Last-Event-ID` gets what
-it missed; stored events older than `EVENTSTREAM_RETENTION_MINUTES` are trimmed.
+Each parent reads one channel, `user-<id>`. Events are stored in the action's transaction and
+delivered after it commits (`tracking.stream_store`), so a rolled-back action sends nothing, and a
+failure to deliver (Redis down, say) is logged and never fails the action.
 """
 
 import datetime
-import json
-import logging
-import threading
-import time
-from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
-from django_eventstream import send_event
 from django_eventstream.channelmanager import ChannelManagerBase
-from django_eventstream.storage import DjangoModelStorage
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
-from redis.retry import Retry
 
-logger = logging.getLogger(__name__)
+from tracking.stream_store import store_and_deliver_on_commit
 
 # Domain signal action → the name of the event the frontend receives.
 DOMAIN_EVENT_NAMES = {
@@ -40,8 +24,6 @@ DOMAIN_EVENT_NAMES = {
     "reversed": "points_reversed",
 }
 TRACKING_EVENT_CREATED = "tracking_event_created"
-TRIM_INTERVAL_SECONDS = 60
-TRIM_BATCH = 1000
 
 
 def channel_for(user_id: int) -> str:
@@ -64,87 +46,11 @@ class UserChannelManager(ChannelManagerBase):
         return True
 
 
-_trim_lock = threading.Lock()
-_last_trim = 0.0
-
-
-class RetainedEventStorage(DjangoModelStorage):
-    """The library's database storage with a configurable retention, trimmed at most once a
-    minute per process in bulk (the library deletes row by row on every append)."""
-
-    def trim_event_log(self) -> None:
-        global _last_trim
-        with _trim_lock:
-            if time.monotonic() - _last_trim < TRIM_INTERVAL_SECONDS:
-                return
-            _last_trim = time.monotonic()
-        trim_stored_events()
-
-    def get_events(self, channel, last_id, limit=100):
-        try:
-            return super().get_events(channel, last_id, limit=limit)
-        finally:
-            release_stream_connection()
-
-    def get_current_id(self, channel):
-        try:
-            return super().get_current_id(channel)
-        finally:
-            release_stream_connection()
-
-
-def release_stream_connection() -> None:
-    """Each open stream reads the database from a thread of its own; closing the connection after
-    each read keeps idle streams from holding one database connection each."""
-    if not connection.in_atomic_block:
-        connection.close()
-
-
-def trim_stored_events() -> int:
-    """Delete stored events older than the retention; returns how many went."""
-    from django_eventstream.models import Event
-
-    cutoff = timezone.now() - datetime.timedelta(minutes=settings.EVENTSTREAM_RETENTION_MINUTES)
-    deleted = 0
-    while True:
-        ids = list(
-            Event.objects.filter(created__lt=cutoff)
-            .order_by("id")
-            .values_list("id", flat=True)[:TRIM_BATCH]
-        )
-        if not ids:
-            return deleted
-        deleted += Event.objects.filter(id__in=ids).delete()[0]
-
-
-def fail_fast_on_redis_errors() -> None:
-    """Publishing runs on the request's path after commit: with Redis down, redis-py's default
-    retries would add seconds to every action. One try, then log (the event stays stored, so a
-    reconnecting client still gets it)."""
-    from django_eventstream import eventstream
-
-    if eventstream.redis_client is not None:
-        eventstream.redis_client.set_retry(Retry(NoBackoff(), 0))
-
-
-def publish(user_id: int | None, event_type: str, data: dict[str, Any]) -> None:
-    """Send one event to a user's channel now. Failures are logged with the event, not raised:
-    the action that caused it has already committed."""
-    if user_id is None:
-        return
-    try:
-        send_event(channel_for(user_id), event_type, data)
-    except (RedisError, DatabaseError, OSError):
-        logger.exception(
-            "live event not sent to %s: %s %s",
-            channel_for(user_id),
-            event_type,
-            json.dumps(data, cls=DjangoJSONEncoder),
-        )
-
-
 def publish_on_commit(user_id: int | None, event_type: str, data: dict[str, Any]) -> None:
-    transaction.on_commit(partial(publish, user_id, event_type, data), robust=True)
+    """Store an event for a user's channel in the current transaction; it is delivered after the
+    commit (a rolled-back action sends nothing)."""
+    if user_id is not None:
+        store_and_deliver_on_commit(channel_for(user_id), event_type, data)
 
 
 def iso(moment: datetime.datetime) -> str:

@@ -6,13 +6,14 @@ import pytest
 from django.utils import timezone
 from django_eventstream.models import Event as StoredEvent
 
-from tracking import stream
-from tracking.stream import RetainedEventStorage, UserChannelManager, channel_for
+from tracking import stream_store
+from tracking.stream import UserChannelManager, channel_for
+from tracking.stream_store import RetainedEventStorage
 
 
 @pytest.fixture
 def storage(monkeypatch):
-    monkeypatch.setattr(stream, "_last_trim", 0.0)
+    monkeypatch.setattr(stream_store, "_last_trim", 0.0)
     return RetainedEventStorage()
 
 
@@ -29,7 +30,7 @@ def test_events_older_than_the_retention_are_trimmed_on_append(storage, settings
     StoredEvent.objects.filter(type="old").update(
         created=timezone.now() - datetime.timedelta(minutes=61)
     )
-    monkeypatch.setattr(stream, "_last_trim", 0.0)
+    monkeypatch.setattr(stream_store, "_last_trim", 0.0)
     storage.append_event("user-1", "recent", {"n": 3})
     assert stored_types() == ["recent"]
 
