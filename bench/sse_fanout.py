@@ -15,8 +15,8 @@ Latency to a stream is measured from three points, all on this machine's one clo
 
   - commit:  the event's `occurred_at` (in the payload), stamped inside the action's transaction
              just before the tracking insert and the commit; an upper bound of "from the commit".
-  - stored:  the stored stream event's `created` (DjangoModelStorage), written by the on-commit
-             send just before it wakes the listeners; a lower bound.
+  - stored:  the stored stream event's `created`, written in the action's transaction just
+             before the commit (tracking.stream_store), after occurred_at; a closer upper bound.
   - request: just before the HTTP request is sent (client side).
 
 Memory per connection is the server's VmRSS (/proc/<pid>/status) with all streams open minus
@@ -289,7 +289,7 @@ def report(
     print(f"  {'measured from':<58} {'last of ' + str(streams):>18} {'median stream':>16}")
     rows = [
         ("commit", "the commit (occurred_at, stamped just before it)"),
-        ("stored", "after the commit (stored stream event's created)"),
+        ("stored", "just before the commit (stored stream event's created)"),
         ("request", "the HTTP request being sent (client clock)"),
     ]
     for origin, label in rows:
