@@ -228,10 +228,7 @@ class TrackingEventAdmin(admin.ModelAdmin):
 
 def recent_events_of_child(child_id: int, limit: int = RECENT_EVENTS) -> list[TrackingEvent]:
     """A child's newest events, newest first (reads the child index backwards)."""
-    events = TrackingEvent.objects.filter(child_id=child_id).order_by(
-        "-occurred_at", "-created_at", "-id"
-    )
-    return list(events[:limit])
+    return list(selectors.child_history_newest_first(child_id=child_id)[:limit])
 
 
 admin.site.unregister(Child)

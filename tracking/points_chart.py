@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from tracking.models import TrackingEvent
+from tracking import selectors
 
 # The chart reads at most this many events (the newest): enough to see the trend, bounded for a
 # child with a long history.
@@ -28,11 +28,9 @@ class PointsStep:
 
 def points_history(*, child_id: int, limit: int = CHART_MAX_EVENTS) -> list[PointsStep]:
     """A child's most recent `limit` points changes, oldest first (reads the child index)."""
-    rows = (
-        TrackingEvent.objects.filter(child_id=child_id)
-        .order_by("-occurred_at", "-created_at", "-id")
-        .values_list("occurred_at", "points_before", "points_after")[:limit]
-    )
+    rows = selectors.child_history_newest_first(child_id=child_id).values_list(
+        "occurred_at", "points_before", "points_after"
+    )[:limit]
     return [PointsStep(*row) for row in reversed(rows)]
 
 

@@ -29,3 +29,11 @@ def events_of_user(*, user: AbstractBaseUser) -> QuerySet[TrackingEvent]:
 def all_events() -> QuerySet[TrackingEvent]:
     """Every user's events, oldest first: for staff only."""
     return with_reversed_by(TrackingEvent.objects.order_by(*CHAIN_ORDER))
+
+
+def child_history_newest_first(*, child_id: int) -> QuerySet[TrackingEvent]:
+    """A child's events, newest first, for the admin (reads the child index backwards); the child
+    may have been deleted since."""
+    return TrackingEvent.objects.filter(child_id=child_id).order_by(
+        *(f"-{field}" for field in CHAIN_ORDER)
+    )
