@@ -80,7 +80,6 @@ class ChildViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: Child) -> None:
         services.delete_child(child=instance)
 
-    # Actions take `format`: the router also serves every route with a `.json` suffix.
     @extend_schema(
         summary="Replace the tasks and penalties assigned to a child",
         request=AssignTasksSerializer,

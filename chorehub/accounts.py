@@ -120,6 +120,7 @@ class TokenView(ObtainAuthToken):
     """
 
     parser_classes = (parsers.FormParser, parsers.MultiPartParser, JSONParser)
+    permission_classes = [permissions.AllowAny, KnownQueryParameters]
 
     def get_serializer_context(self) -> dict:
         # django-axes marks a lockout on the request it is given; give it Django's own request so

@@ -106,7 +106,7 @@ class StrictFilterBackend(DjangoFilterBackend):
     """django-filter, refusing query parameters it does not know (a misspelt filter would otherwise
     silently return everything)."""
 
-    always_allowed = frozenset({"limit", "offset", "format"})
+    always_allowed = frozenset({"limit", "offset"})
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
         if getattr(view, "action", "list") != "list":

@@ -68,7 +68,6 @@ class RewardRequestViewSet(
     def get_queryset(self):
         return selectors.reward_requests_for(self.request.user)
 
-    # Actions take `format`: the router also serves every route with a `.json` suffix.
     @extend_schema(
         summary="Redeem a pending request: the child's points go down by the cost",
         request=None,
@@ -120,7 +119,6 @@ class ChildRewardViewSet(viewsets.GenericViewSet):
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "user": self.request.user}
 
-    # Actions take `format`: the router also serves every route with a `.json` suffix.
     @extend_schema(
         summary="Child mode: ask for a reward (needs it assigned and enough points)",
         request=RequestRewardSerializer,

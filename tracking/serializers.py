@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from chorehub.api import StrictFieldsMixin
 from tracking.models import TrackingEvent
 
 
@@ -44,5 +45,5 @@ class TrackingEventSerializer(serializers.ModelSerializer):
         return getattr(event, "reversed_by", None)
 
 
-class ReverseSerializer(serializers.Serializer):
+class ReverseSerializer(StrictFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(min_length=1, max_length=200, allow_blank=False)

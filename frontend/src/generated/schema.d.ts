@@ -799,6 +799,10 @@ export interface components {
              */
             actor?: components["schemas"]["ActorEnum"];
         };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
         ReverseRequest: {
             reason: string;
         };
