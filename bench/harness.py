@@ -12,7 +12,6 @@ import os
 import platform
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,9 +20,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-import httpx
-
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Benchmarks run as scripts (`python bench/load.py`): make the project importable.
+if str(BASE_DIR) not in sys.path:
+    sys.path.insert(0, str(BASE_DIR))
+
+from chorehub.asgi_test_server import AsgiServer  # noqa: E402
 
 # Production settings (DEBUG off: no query log, no debug pages), served over plain HTTP on loopback.
 SERVER_SETTINGS = {
@@ -164,58 +166,11 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class UvicornServer:
-    """One uvicorn process (no workers, no reload) serving `app` on a free loopback port."""
+class UvicornServer(AsgiServer):
+    """The tests' real server, plus readings of its process from /proc."""
 
     def __init__(self, app: str, *, env: dict[str, str], log_path: Path):
-        self.app = app
-        self.env = env
-        self.log_path = log_path
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def command(self) -> str:
-        return f"uvicorn {self.app} --host 127.0.0.1 --port {self.port} --log-level warning"
-
-    def start(self, timeout: float = 30) -> "UvicornServer":
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", *self.command.split()],
-                cwd=BASE_DIR,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"server exited with {self.process.returncode}; see {self.log_path}"
-                )
-            try:
-                httpx.get(f"{self.url}/api/auth/me/", timeout=2)
-                return self
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not answer on {self.url} within {timeout}s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        super().__init__(app=app, env=env, log_path=log_path)
 
     def status(self, field: str) -> int:
         """A number from /proc/<pid>/status, e.g. VmRSS (kB) or Threads."""
@@ -230,9 +185,3 @@ class UvicornServer:
         with open(f"/proc/{self.process.pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def __enter__(self) -> "UvicornServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

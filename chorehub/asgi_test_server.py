@@ -30,28 +30,34 @@ def database_url() -> str:
 
 
 class AsgiServer:
-    def __init__(self, *, env: dict[str, str] | None = None, log_path: Path | None = None):
+    """One uvicorn process (no workers, no reload) serving `app` on a free loopback port; on the
+    database this process uses unless `env` names one."""
+
+    def __init__(
+        self,
+        *,
+        app: str = "chorehub.asgi:application",
+        env: dict[str, str] | None = None,
+        log_path: Path | None = None,
+    ):
+        self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "DEBUG": "1", "DATABASE_URL": database_url(), **(env or {})}
+        env = env or {}
+        if "DATABASE_URL" not in env:
+            env = {"DATABASE_URL": database_url(), **env}
+        self.env = {**os.environ, "DEBUG": "1", **env}
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 20) -> "AsgiServer":
+    @property
+    def command(self) -> str:
+        return f"uvicorn {self.app} --host 127.0.0.1 --port {self.port} --log-level warning"
+
+    def start(self, timeout: float = 30) -> "AsgiServer":
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "chorehub.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-            ],
+            [sys.executable, "-m", *self.command.split()],
             cwd=BASE_DIR,
             env=self.env,
             stdout=log,
@@ -62,7 +68,7 @@ class AsgiServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}")
             try:
-                httpx.get(f"{self.url}/api/schema/", timeout=1)
+                httpx.get(f"{self.url}/api/schema/", timeout=2)
                 return self
             except httpx.TransportError:
                 time.sleep(0.1)
@@ -73,7 +79,7 @@ class AsgiServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
