@@ -9,24 +9,15 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from chorehub.asgi_test_server import AsgiServer
 from chorehub.factories import ChildFactory, UserFactory
+from tracking.tests.browser import chromium, screenshot_path
 from tracking.tests.factories import TrackingEventFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "correct-horse-battery"  # chorehub.factories.UserFactory's
 
 
@@ -79,12 +70,8 @@ def history(server):
 
 @pytest.fixture
 def browser(history):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def test_staff_filters_a_childs_events_by_dates_and_exports_them(server, history, browser):
@@ -118,8 +105,7 @@ def test_staff_filters_a_childs_events_by_dates_and_exports_them(server, history
     expect(rows.nth(1)).to_contain_text("Homework")
     assert f"child_id={history.ada}" in page.url
     assert "occurred_at__range__gte=2026-03-04" in page.url
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "admin-tracking.png"), full_page=True)
+    page.screenshot(path=str(screenshot_path("admin-tracking.png")), full_page=True)
 
     with page.expect_download() as download:
         page.click("a.export-csv")

@@ -1,28 +1,17 @@
 """The live page in headless Chromium: the feed and the points update from the stream, no reload."""
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from chorehub.asgi_test_server import AsgiServer
 from chorehub.factories import ChildFactory, TaskFactory, UserFactory
+from tracking.tests.browser import chromium, screenshot_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
@@ -39,12 +28,8 @@ def family(server):
 
 @pytest.fixture
 def browser(family):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -84,8 +69,7 @@ def test_a_task_activated_through_the_api_updates_the_open_page_without_reload(
     expect(page.locator("#feed li").first).to_contain_text("Ada", timeout=2_000)
     expect(page.locator("#feed li").first).to_contain_text("+12")
     assert page.evaluate("window.notReloaded") is True
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "live-page.png", full_page=True)
+    page.screenshot(path=screenshot_path("live-page.png"), full_page=True)
 
 
 def test_the_page_activates_a_task_itself(server, family, browser):
