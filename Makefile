@@ -21,6 +21,7 @@ test: $(VENV)/.dev-deps browser frontend
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 migrate: $(VENV)/.deps
 	$(PY) manage.py migrate --noinput

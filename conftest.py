@@ -5,6 +5,7 @@ Who is signed in is a chain of fixtures: parent → token → parent_client (as 
 
 import threading
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,14 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from chorehub.factories import ChildFactory, PenaltyFactory, RewardFactory, TaskFactory, UserFactory
+from kernel.events import PointsChanged
+from testsupport.factories import (
+    ChildFactory,
+    PenaltyFactory,
+    RewardFactory,
+    TaskFactory,
+    UserFactory,
+)
 
 
 def on_postgres() -> bool:
@@ -118,10 +126,18 @@ class SignalRecorder:
 
     def single_call(self, *, start: datetime, end: datetime) -> dict:
         """The one call received, without `occurred_at`, after checking that it was sent once and
-        that `occurred_at` is aware, UTC, and between `start` and `end`."""
+        that `occurred_at` is aware, UTC, and between `start` and `end`. A points signal's typed
+        `event` is given as a dict of its fields (so a test compares every one of them)."""
         assert len(self.calls) == 1, self.calls
         call = dict(self.calls[0])
-        occurred_at = call.pop("occurred_at")
+        if "event" in call:
+            event = call["event"]
+            assert isinstance(event, PointsChanged)
+            call["event"] = {f.name: getattr(event, f.name) for f in fields(event)}
+            call["event"]["metadata"] = dict(event.metadata)
+            occurred_at = call["event"].pop("occurred_at")
+        else:
+            occurred_at = call.pop("occurred_at")
         assert timezone.is_aware(occurred_at)
         assert occurred_at.utcoffset() == timedelta(0)
         assert start <= occurred_at <= end

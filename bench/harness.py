@@ -25,7 +25,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from chorehub.asgi_test_server import AsgiServer  # noqa: E402
+from testsupport.asgi_server import AsgiServer  # noqa: E402
 
 # Production settings (DEBUG off: no query log, no debug pages), served over plain HTTP on loopback.
 SERVER_SETTINGS = {

@@ -16,7 +16,7 @@ Latency to a stream is measured from three points, all on this machine's one clo
   - commit:  the event's `occurred_at` (in the payload), stamped inside the action's transaction
              just before the tracking insert and the commit; an upper bound of "from the commit".
   - stored:  the stored stream event's `created`, written in the action's transaction just
-             before the commit (tracking.stream_store), after occurred_at; a closer upper bound.
+             before the commit (tracking.live.store), after occurred_at; a closer upper bound.
   - request: just before the HTTP request is sent (client side).
 
 Memory per connection is the server's VmRSS (/proc/<pid>/status) with all streams open minus

@@ -1,23 +1,19 @@
-"""The Django admin for parents' accounts, children, tasks and per-child overrides.
+"""The Django admin for children, tasks and per-child task overrides.
 
 Writes that the domain owns go through the services: a child created, renamed or deleted here
 is announced exactly as through the API (its tracking history stays; see the contract). Points
 are never edited here: they move only through tasks, penalties and rewards.
 
-The tracking app adds a child's recent events and points chart to the child page
-(`tracking/admin.py`): this app does not import tracking.
+`ChildAdmin` is registered by the composition root (`chorehub/admin.py`), which adds what other
+apps show on a child's page (rewards, the tracking history): this app imports neither.
 """
 
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from children import services
-from children.models import Child, RewardOverride, Task, TaskOverride
-
-User = get_user_model()
+from children.models import Child, Task, TaskOverride
 
 
 class PointsFilter(admin.SimpleListFilter):
@@ -53,13 +49,6 @@ class TaskOverrideInline(admin.TabularInline):
         return False
 
 
-class RewardOverrideInline(TaskOverrideInline):
-    model = RewardOverride
-    fields = ("reward", "cost")
-    readonly_fields = fields
-
-
-@admin.register(Child)
 class ChildAdmin(admin.ModelAdmin):
     list_display = ("name", "id", "owner", "age", "points", "created_at", "updated_at")
     list_display_links = ("name",)
@@ -69,14 +58,14 @@ class ChildAdmin(admin.ModelAdmin):
     search_help_text = "Search by the child's name or the parent's username or email."
     ordering = ("-id",)
     autocomplete_fields = ("owner",)
-    inlines = (TaskOverrideInline, RewardOverrideInline)
+    inlines = (TaskOverrideInline,)
 
     def get_fieldsets(self, request: HttpRequest, obj: Child | None = None):
         if obj is None:
             return [(None, {"fields": ("owner", "name", "age")})]
         return [
             (None, {"fields": ("owner", "name", "age", "points")}),
-            ("Assigned", {"fields": ("tasks", "rewards")}),
+            ("Assigned", {"fields": ("tasks",)}),
             ("Dates", {"fields": ("created_at", "updated_at")}),
         ]
 
@@ -84,7 +73,7 @@ class ChildAdmin(admin.ModelAdmin):
         if obj is None:
             return ()
         # Assignments are the parent's business (through the API); points move only by actions.
-        return ("owner", "points", "tasks", "rewards", "created_at", "updated_at")
+        return ("owner", "points", "tasks", "created_at", "updated_at")
 
     def save_model(self, request: HttpRequest, obj: Child, form, change: bool) -> None:
         if not change:
@@ -147,18 +136,7 @@ class TaskOverrideAdmin(OverrideAdmin):
     search_help_text = "Search by child, task or parent."
 
     def delete_model(self, request: HttpRequest, obj: TaskOverride) -> None:
-        services.clear_override(child=obj.child, entity=obj.task)
-
-
-@admin.register(RewardOverride)
-class RewardOverrideAdmin(OverrideAdmin):
-    list_display = ("id", "child", "reward", "cost", "parent")
-    list_select_related = ("child__owner", "reward")
-    search_fields = ("child__name", "reward__name", "child__owner__username")
-    search_help_text = "Search by child, reward or parent."
-
-    def delete_model(self, request: HttpRequest, obj: RewardOverride) -> None:
-        services.clear_override(child=obj.child, entity=obj.reward)
+        services.clear_task_override(child=obj.child, task=obj.task)
 
 
 class ChildInline(admin.TabularInline):
@@ -176,27 +154,10 @@ class ChildInline(admin.TabularInline):
         return False
 
 
-admin.site.unregister(User)
+class ParentChildrenMixin:
+    """For the user admin (composed in `chorehub/admin.py`): each parent's children, counted in
+    the list and listed on the page."""
 
-
-@admin.register(User)
-class ParentAdmin(UserAdmin):
-    """Django's user admin, with each parent's children.
-
-    Deleting a user here deletes what the account owns (children, tasks, rewards, tokens); its
-    tracking events stay, with `user_id` set to null (the model's SET_NULL).
-    """
-
-    list_display = (
-        "username",
-        "email",
-        "children_count",
-        "is_staff",
-        "is_active",
-        "date_joined",
-        "last_login",
-    )
-    list_filter = ("is_staff", "is_superuser", "is_active", "date_joined")
     inlines = (ChildInline,)
 
     def get_queryset(self, request: HttpRequest):

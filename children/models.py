@@ -1,4 +1,7 @@
-"""Children, their tasks (chores and penalties), what is assigned to whom, and per-child values."""
+"""Children, their tasks (chores and penalties), which tasks each child has, and per-child points.
+
+Rewards, their assignment to children and their per-child costs belong to the rewards app, which
+builds on this one (this app never imports it)."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,7 +11,6 @@ from django.db.models import Q
 CHILD_NAME_MAX = 64
 MAX_AGE = 120
 TASK_POINTS_MAX = 10_000
-REWARD_COST_MAX = 100_000
 
 
 class Child(models.Model):
@@ -22,7 +24,6 @@ class Child(models.Model):
     # Moves only through services (tasks, penalties, rewards), never through the API directly.
     points = models.PositiveBigIntegerField(default=0)
     tasks = models.ManyToManyField("Task", blank=True, related_name="assigned_children")
-    rewards = models.ManyToManyField("rewards.Reward", blank=True, related_name="assigned_children")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -91,28 +92,3 @@ class TaskOverride(models.Model):
 
     def __str__(self) -> str:
         return f"task {self.task_id} for child {self.child_id}: {self.points} points"
-
-
-class RewardOverride(models.Model):
-    """A per-child cost used instead of the reward's default cost."""
-
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="reward_overrides")
-    reward = models.ForeignKey("rewards.Reward", on_delete=models.CASCADE, related_name="overrides")
-    cost = models.PositiveIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(REWARD_COST_MAX)]
-    )
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["child", "reward"], name="one_reward_override_per_child"
-            ),
-            models.CheckConstraint(
-                condition=Q(cost__gte=1, cost__lte=REWARD_COST_MAX),
-                name="reward_override_in_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"reward {self.reward_id} for child {self.child_id}: costs {self.cost}"

@@ -3,11 +3,12 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from children.models import Child, RewardOverride, Task, TaskOverride
+from children.models import Child, Task
 
 
 def children_for(user: AbstractBaseUser) -> QuerySet[Child]:
-    """A parent's children with their assignments, ready to serialize without N+1 queries."""
+    """A parent's children with their assignments, ready to serialize without N+1 queries.
+    (`rewards` is the rewards app's relation on Child, prefetched by name.)"""
     return (
         Child.objects.filter(owner=user)
         .select_related("owner")
@@ -19,10 +20,3 @@ def children_for(user: AbstractBaseUser) -> QuerySet[Child]:
 def tasks_for(user: AbstractBaseUser) -> QuerySet[Task]:
     """A parent's chores and penalties."""
     return Task.objects.filter(owner=user).order_by("id")
-
-
-def overrides_for(child: Child) -> list[TaskOverride | RewardOverride]:
-    """A child's overrides, tasks first, then rewards."""
-    tasks = TaskOverride.objects.filter(child=child).select_related("task").order_by("id")
-    rewards = RewardOverride.objects.filter(child=child).select_related("reward").order_by("id")
-    return [*tasks, *rewards]

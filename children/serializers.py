@@ -3,23 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from children.models import (
-    CHILD_NAME_MAX,
-    MAX_AGE,
-    REWARD_COST_MAX,
-    TASK_POINTS_MAX,
-    Child,
-    RewardOverride,
-    Task,
-    TaskOverride,
-)
-from chorehub.api import StrictFieldsMixin, TrackingEventRefField, id_field
-from rewards.models import Reward
+from children.models import CHILD_NAME_MAX, MAX_AGE, TASK_POINTS_MAX, Child, Task
+from kernel.api import StrictFieldsMixin, TrackingEventRefField, id_field
 
 MAX_ASSIGNED = 1000
 UNKNOWN_IDS = "Unknown {kind} id(s): {ids}."
 WRONG_KIND = "{name} (id {id}) is a {actual}, not a {expected}."
-VALUE_RANGE = "Must be from 1 to {maximum} for a {entity_type}."
 DOES_NOT_EXIST = "{kind} {id} does not exist."
 
 
@@ -47,6 +36,7 @@ class ChildSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         return sorted(task.pk for task in child.tasks.all())
 
     def get_reward_ids(self, child: Child) -> list[int]:
+        # `Child.rewards` is the rewards app's relation (it builds on this app): read by name.
         return sorted(reward.pk for reward in child.rewards.all())
 
 
@@ -89,79 +79,6 @@ class AssignTasksSerializer(StrictFieldsMixin, serializers.Serializer):
         return self.fields["task_ids"].resolve(ids, Task.objects.filter(owner=self.context["user"]))
 
 
-class AssignRewardsSerializer(StrictFieldsMixin, serializers.Serializer):
-    reward_ids = OwnedIdsField(kind="reward")
-
-    def validate_reward_ids(self, ids: list[int]):
-        return self.fields["reward_ids"].resolve(
-            ids, Reward.objects.filter(owner=self.context["user"])
-        )
-
-
-class OverrideSerializer(StrictFieldsMixin, serializers.Serializer):
-    entity_type = serializers.ChoiceField(choices=["task", "penalty", "reward"])
-    entity_id = id_field()
-    value = serializers.IntegerField(
-        min_value=1,
-        max_value=REWARD_COST_MAX,
-        help_text=_(f"Points (1-{TASK_POINTS_MAX}) or cost (1-{REWARD_COST_MAX})."),
-    )
-
-    def __init__(self, *args, require_value: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not require_value:
-            self.fields.pop("value")
-
-    def validate(self, attrs: dict) -> dict:
-        attrs["entity"] = resolve_entity(
-            user=self.context["user"],
-            entity_type=attrs["entity_type"],
-            entity_id=attrs["entity_id"],
-        )
-        value = attrs.get("value")
-        maximum = REWARD_COST_MAX if attrs["entity_type"] == "reward" else TASK_POINTS_MAX
-        if value is not None and value > maximum:
-            raise serializers.ValidationError(
-                {"value": [VALUE_RANGE.format(maximum=maximum, entity_type=attrs["entity_type"])]}
-            )
-        return attrs
-
-    def to_representation(self, override: TaskOverride | RewardOverride) -> dict:
-        if isinstance(override, TaskOverride):
-            entity_type, entity_id, value = (
-                override.task.entity_type,
-                override.task_id,
-                override.points,
-            )
-        else:
-            entity_type, entity_id, value = "reward", override.reward_id, override.cost
-        return {"entity_type": entity_type, "entity_id": entity_id, "value": value}
-
-
-def resolve_entity(*, user, entity_type: str, entity_id: int):
-    """The parent's task, penalty or reward with this id, or a 400 on `entity_id`."""
-    model = Reward if entity_type == "reward" else Task
-    entity = model.objects.filter(owner=user, pk=entity_id).first()
-    if entity is None:
-        raise serializers.ValidationError(
-            {"entity_id": [DOES_NOT_EXIST.format(kind=entity_type.title(), id=entity_id)]}
-        )
-    if isinstance(entity, Task) and entity.entity_type != entity_type:
-        raise serializers.ValidationError(
-            {
-                "entity_type": [
-                    WRONG_KIND.format(
-                        name=entity.name,
-                        id=entity.pk,
-                        actual=entity.entity_type,
-                        expected=entity_type,
-                    )
-                ]
-            }
-        )
-    return entity
-
-
 class ActivateSerializer(StrictFieldsMixin, serializers.Serializer):
     task_id = id_field()
 
@@ -199,7 +116,3 @@ class ChildActionResponseSerializer(serializers.Serializer):
 
 class TaskIdsSerializer(serializers.Serializer):
     task_ids = serializers.ListField(child=serializers.IntegerField())
-
-
-class RewardIdsSerializer(serializers.Serializer):
-    reward_ids = serializers.ListField(child=serializers.IntegerField())

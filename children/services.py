@@ -1,40 +1,47 @@
 """Writes of the children app: one function per thing a parent does."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
 from children import signals
-from children.models import Child, RewardOverride, Task, TaskOverride
-from chorehub.announce import announce
-from chorehub.errors import InvalidAction
-from rewards.models import Reward
-
-ACTORS = ("parent", "child")
+from children.models import Child, Task, TaskOverride
+from kernel.announce import announce
+from kernel.errors import InvalidAction
+from kernel.events import PointsChanged
 
 
 @dataclass(frozen=True)
 class ActionResult:
-    """What a points action leaves behind: the child as saved, and what listeners added for the
-    response (e.g. `tracking_event`)."""
+    """What a points action leaves behind: the child as saved, the event it announced, and what
+    listeners added for the response (the ledger adds `tracking_event`)."""
 
     child: Child
+    event: PointsChanged | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
+    def response(self, **fields: Any) -> dict[str, Any]:
+        """The action's API response: `fields`, then what the listeners added."""
+        return {**fields, **self.extras}
 
-def not_assigned_message(*, kind: str, entity: Task | Reward, child: Child) -> str:
-    return f"{kind} '{entity.name}' (id {entity.pk}) is not assigned to child '{child.name}' (id {child.pk})."
+
+def not_assigned_message(*, kind: str, entity: models.Model, child: Child) -> str:
+    name = getattr(entity, "name", "")
+    return (
+        f"{kind} '{name}' (id {entity.pk}) is not assigned to child '{child.name}' (id {child.pk})."
+    )
 
 
 def lock_child(child_id: int) -> Child:
     """Lock a child's row for the rest of the transaction; every points change starts here, so
     concurrent actions on one child run one after the other and none is lost."""
-    return Child.objects.select_for_update(of=("self",)).select_related("owner").get(pk=child_id)
+    return Child.objects.select_for_update(of=("self",)).get(pk=child_id)
 
 
 def create_child(*, owner: AbstractBaseUser, name: str, age: int | None = None) -> Child:
@@ -84,17 +91,12 @@ def assign_tasks(*, child: Child, tasks: Iterable[Task]) -> Child:
     """Replace the set of tasks and penalties assigned to a child."""
     with transaction.atomic():
         child.tasks.set(tasks)
-        return _assignment_changed(child, "task_ids")
+        return announce_assignment_changed(child, "task_ids")
 
 
-def assign_rewards(*, child: Child, rewards: Iterable[Reward]) -> Child:
-    """Replace the set of rewards assigned to a child."""
-    with transaction.atomic():
-        child.rewards.set(rewards)
-        return _assignment_changed(child, "reward_ids")
-
-
-def _assignment_changed(child: Child, what: str) -> Child:
+def announce_assignment_changed(child: Child, what: str) -> Child:
+    """Tell listeners that one of a child's assignments (`task_ids`, `reward_ids`) was replaced,
+    inside the caller's transaction."""
     child.save(update_fields=["updated_at"])
     announce(
         signals.child_changed,
@@ -107,27 +109,22 @@ def _assignment_changed(child: Child, what: str) -> Child:
     return child
 
 
-def set_override(
-    *, child: Child, entity: Task | Reward, value: int
-) -> TaskOverride | RewardOverride:
-    """Use `value` for this child instead of the task's points or the reward's cost."""
-    if isinstance(entity, Task):
-        override, _ = TaskOverride.objects.update_or_create(
-            child=child, task=entity, defaults={"points": value}
-        )
-    else:
-        override, _ = RewardOverride.objects.update_or_create(
-            child=child, reward=entity, defaults={"cost": value}
-        )
+def create_task(*, owner: AbstractBaseUser, name: str, points: int, is_good: bool = True) -> Task:
+    """Add a chore (`is_good`) or a penalty to a parent's list."""
+    return Task.objects.create(owner=owner, name=name, points=points, is_good=is_good)
+
+
+def set_task_override(*, child: Child, task: Task, points: int) -> TaskOverride:
+    """Use `points` for this child instead of the task's default points."""
+    override, _ = TaskOverride.objects.update_or_create(
+        child=child, task=task, defaults={"points": points}
+    )
     return override
 
 
-def clear_override(*, child: Child, entity: Task | Reward) -> bool:
-    """Go back to the default value; False when there was no override."""
-    if isinstance(entity, Task):
-        deleted, _ = TaskOverride.objects.filter(child=child, task=entity).delete()
-    else:
-        deleted, _ = RewardOverride.objects.filter(child=child, reward=entity).delete()
+def clear_task_override(*, child: Child, task: Task) -> bool:
+    """Go back to the task's default points; False when there was no override."""
+    deleted, _ = TaskOverride.objects.filter(child=child, task=task).delete()
     return bool(deleted)
 
 
@@ -151,12 +148,12 @@ def activate_task(*, child: Child, task: Task, actor: str = "parent") -> ActionR
         value = task.points if override is None else override
         # A penalty never takes a child below 0.
         points_after = child.points + value if task.is_good else max(0, child.points - value)
-        return _move_points(
-            child,
+        return move_points(
+            child=child,
             to=points_after,
             signal=signals.task_activated,
             sender=Task,
-            entity=task,
+            entity_id=task.pk,
             entity_type=task.entity_type,
             action="activated",
             metadata={
@@ -177,12 +174,11 @@ def adjust_points(*, child: Child, points: int, reason: str, actor: str = "paren
     edited: the adjustment is a new action with its reason."""
     with transaction.atomic():
         child = lock_child(child.pk)
-        return _move_points(
-            child,
+        return move_points(
+            child=child,
             to=max(0, child.points + points),
             signal=signals.points_adjusted,
             sender=Child,
-            entity=None,
             entity_id=None,
             entity_type="adjustment",
             action="adjusted",
@@ -215,12 +211,11 @@ def reverse_change(
     with transaction.atomic():
         child = lock_child(child.pk)
         points_after = max(0, child.points - delta)
-        return _move_points(
-            child,
+        return move_points(
+            child=child,
             to=points_after,
             signal=signals.points_reversed,
             sender=Child,
-            entity=None,
             entity_id=entity_id,
             entity_type=entity_type,
             action="reversed",
@@ -236,34 +231,41 @@ def reverse_change(
         )
 
 
-def _move_points(
-    child: Child,
+def move_points(
     *,
+    child: Child,
     to: int,
     signal: Signal,
     sender: type,
-    entity: Task | None,
     entity_type: str,
+    entity_id: int | None,
     action: str,
-    metadata: dict[str, Any],
-    **extra: Any,
+    metadata: Mapping[str, Any],
+    occurred_at: datetime | None = None,
 ) -> ActionResult:
-    """Save a locked child's new points and announce the change, inside the caller's transaction."""
+    """The one writer of a child's points: save `to` on a child locked by `lock_child` (if it
+    differs), then announce one `PointsChanged` with `signal`, inside the caller's transaction.
+
+    Every action on points goes through here, those that move none (a reward requested or
+    cancelled) included, so that each one is announced the same way. `metadata` gets the child's
+    name first. The rewards app calls this too: there is no other writer.
+    """
     points_before = child.points
-    child.points = to
-    child.save(update_fields=["points", "updated_at"])
-    extras = announce(
-        signal,
-        sender=sender,
-        user=child.owner,
-        child=child,
-        entity=entity,
+    if to != points_before:
+        child.points = to
+        child.save(update_fields=["points", "updated_at"])
+    event = PointsChanged(
+        user_id=child.owner_id,
+        child_id=child.pk,
+        child_name=child.name,
+        child_age=child.age,
         entity_type=entity_type,
+        entity_id=entity_id,
         action=action,
         points_before=points_before,
         points_after=to,
-        occurred_at=timezone.now(),
+        occurred_at=occurred_at or timezone.now(),
         metadata={"child_name": child.name, **metadata},
-        **extra,
     )
-    return ActionResult(child=child, extras=extras)
+    extras = announce(signal, sender=sender, child=child, event=event)
+    return ActionResult(child=child, event=event, extras=extras)

@@ -1,13 +1,7 @@
 """The children API: thin views that parse, call one service or selector, and serialize."""
 
-from django.http import Http404
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_view,
-)
-from rest_framework import status, viewsets
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,18 +11,14 @@ from children.models import Child, Task
 from children.serializers import (
     ActivateSerializer,
     AdjustSerializer,
-    AssignRewardsSerializer,
     AssignTasksSerializer,
     ChildActionResponseSerializer,
     ChildSerializer,
-    OverrideSerializer,
-    RewardIdsSerializer,
     TaskIdsSerializer,
     TaskSerializer,
 )
-from chorehub.api_errors import errors
-
-NO_OVERRIDE = "This child has no override for that {entity_type}."
+from kernel.api_errors import errors
+from kernel.validation import QueryParametersChecked
 
 
 @extend_schema_view(
@@ -56,10 +46,9 @@ NO_OVERRIDE = "This child has no override for that {entity_type}."
         responses={204: None, **errors(400, 401, 404)},
     ),
 )
-class ChildViewSet(viewsets.ModelViewSet):
+class ChildViewSet(QueryParametersChecked, viewsets.ModelViewSet):
     serializer_class = ChildSerializer
     queryset = Child.objects.none()  # for the schema; requests use get_queryset
-    query_parameters: set[str] = set()  # per action, for chorehub.permissions.KnownQueryParameters
 
     def get_queryset(self):
         return selectors.children_for(self.request.user)
@@ -94,70 +83,6 @@ class ChildViewSet(viewsets.ModelViewSet):
         return Response({"task_ids": sorted(task.pk for task in child.tasks.all())})
 
     @extend_schema(
-        summary="Replace the rewards assigned to a child",
-        request=AssignRewardsSerializer,
-        responses={200: RewardIdsSerializer, **errors(400, 401, 404)},
-    )
-    @action(detail=True, methods=["put"])
-    def rewards(self, request: Request, pk: str | None = None) -> Response:
-        child = self.get_object()
-        serializer = AssignRewardsSerializer(data=request.data, context={"user": request.user})
-        serializer.is_valid(raise_exception=True)
-        child = services.assign_rewards(
-            child=child, rewards=serializer.validated_data["reward_ids"]
-        )
-        return Response({"reward_ids": sorted(reward.pk for reward in child.rewards.all())})
-
-    @extend_schema(
-        summary="List a child's overrides",
-        responses={200: OverrideSerializer(many=True), **errors(400, 401, 404)},
-        methods=["GET"],
-    )
-    @extend_schema(
-        summary="Set a child's own points for a task/penalty or cost for a reward",
-        request=OverrideSerializer,
-        responses={200: OverrideSerializer, **errors(400, 401, 404)},
-        methods=["PUT"],
-    )
-    @extend_schema(
-        summary="Remove an override (the default value applies again)",
-        parameters=[
-            OpenApiParameter("entity_type", str, enum=["task", "penalty", "reward"], required=True),
-            OpenApiParameter("entity_id", int, required=True),
-        ],
-        request=None,
-        responses={204: None, **errors(400, 401, 404)},
-        methods=["DELETE"],
-    )
-    @action(
-        detail=True,
-        methods=["get", "put", "delete"],
-        query_parameters={"limit", "offset", "entity_type", "entity_id"},
-    )
-    def overrides(self, request: Request, pk: str | None = None) -> Response:
-        child = self.get_object()
-        if request.method == "GET":
-            page = self.paginate_queryset(selectors.overrides_for(child))
-            return self.get_paginated_response(OverrideSerializer(page, many=True).data)
-        context = {"user": request.user}
-        if request.method == "PUT":
-            serializer = OverrideSerializer(data=request.data, context=context)
-            serializer.is_valid(raise_exception=True)
-            override = services.set_override(
-                child=child,
-                entity=serializer.validated_data["entity"],
-                value=serializer.validated_data["value"],
-            )
-            return Response(OverrideSerializer(override).data)
-        # DELETE: the key may come as query parameters (what most clients send) or as a body.
-        data = request.query_params if "entity_type" in request.query_params else request.data
-        serializer = OverrideSerializer(data=data, context=context, require_value=False)
-        serializer.is_valid(raise_exception=True)
-        if not services.clear_override(child=child, entity=serializer.validated_data["entity"]):
-            raise Http404(NO_OVERRIDE.format(entity_type=serializer.validated_data["entity_type"]))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(
         summary="Activate a chore (adds points) or a penalty (takes points, floored at 0)",
         request=ActivateSerializer,
         responses={200: ChildActionResponseSerializer, **errors(400, 401, 404)},
@@ -168,9 +93,7 @@ class ChildViewSet(viewsets.ModelViewSet):
         serializer = ActivateSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
         result = services.activate_task(child=child, task=serializer.validated_data["task_id"])
-        return Response(
-            {"child": ChildSerializer(result.child).data, "tracking_event": None, **result.extras}
-        )
+        return Response(ChildActionResponseSerializer(result.response(child=result.child)).data)
 
     @extend_schema(
         summary="Add or remove points by hand, with a reason (an `adjustment` event)",
@@ -193,9 +116,7 @@ class ChildViewSet(viewsets.ModelViewSet):
         serializer = AdjustSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.adjust_points(child=child, **serializer.validated_data)
-        return Response(
-            {"child": ChildSerializer(result.child).data, "tracking_event": None, **result.extras}
-        )
+        return Response(ChildActionResponseSerializer(result.response(child=result.child)).data)
 
 
 @extend_schema_view(
@@ -212,7 +133,7 @@ class ChildViewSet(viewsets.ModelViewSet):
     partial_update=extend_schema(responses={200: TaskSerializer, **errors(400, 401, 404)}),
     destroy=extend_schema(responses={204: None, **errors(400, 401, 404)}),
 )
-class TaskViewSet(viewsets.ModelViewSet):
+class TaskViewSet(QueryParametersChecked, viewsets.ModelViewSet):
     serializer_class = TaskSerializer
     queryset = Task.objects.none()
 
@@ -220,4 +141,6 @@ class TaskViewSet(viewsets.ModelViewSet):
         return selectors.tasks_for(self.request.user)
 
     def perform_create(self, serializer: TaskSerializer) -> None:
-        serializer.save(owner=self.request.user)
+        serializer.instance = services.create_task(
+            owner=self.request.user, **serializer.validated_data
+        )

@@ -56,12 +56,14 @@ INSTALLED_APPS = [
     "django_eventstream",
     "axes",
     "rangefilter",
-    # Local. `chorehub` itself holds the project-wide commands (seed_demo), which may use every app.
+    # Local. `chorehub` is the composition root (URLs, the composed admin); see docs/architecture.md.
     "chorehub",
+    "accounts",
     "children",
     "rewards",
     "tracking",
     "idempotency",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -179,15 +181,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "chorehub.permissions.KnownQueryParameters",
     ],
-    "DEFAULT_PAGINATION_CLASS": "chorehub.api.StrictLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "kernel.api.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["chorehub.api.StrictFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["kernel.api.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "chorehub.api.exception_handler",
+    "EXCEPTION_HANDLER": "kernel.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["chorehub.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["kernel.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -226,8 +227,8 @@ TRACKING_LOG_BACKUP_COUNT = env.int("TRACKING_LOG_BACKUP_COUNT", default=5)
 TRACKING_LOG_MAX_OPEN_HANDLERS = env.int("TRACKING_LOG_MAX_OPEN_HANDLERS", default=32)
 
 # Live events: https://github.com/fanout/django-eventstream#readme
-EVENTSTREAM_STORAGE_CLASS = "tracking.stream_store.RetainedEventStorage"
-EVENTSTREAM_CHANNELMANAGER_CLASS = "tracking.stream.UserChannelManager"
+EVENTSTREAM_STORAGE_CLASS = "tracking.live.store.RetainedEventStorage"
+EVENTSTREAM_CHANNELMANAGER_CLASS = "tracking.live.channels.UserChannelManager"
 EVENTSTREAM_RETENTION_MINUTES = env.int("EVENTSTREAM_RETENTION_MINUTES", default=24 * 60)
 if REDIS_URL:
     from redis.connection import parse_url
@@ -250,4 +251,4 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_LOCKOUT_CALLABLE = "chorehub.accounts.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"

@@ -8,6 +8,7 @@ such a request can be retried for real.
 """
 
 import contextlib
+import copy
 import hashlib
 import json
 import logging
@@ -19,8 +20,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import APIException
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from idempotency.models import IdempotencyRecord
 
@@ -50,15 +53,26 @@ def request_fingerprint(request: HttpRequest) -> str:
 
 
 def request_user(request: HttpRequest):
-    """The user DRF would authenticate: the token's, else the session's; None if anonymous."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Token "):
-        try:
-            user, _ = TokenAuthentication().authenticate_credentials(header[6:].strip())
-        except AuthenticationFailed:
-            return None  # the view answers 401 itself
-        return user
-    user = getattr(request, "user", None)
+    """The user the API itself would authenticate, with DRF's configured authentication classes;
+    None if anonymous, or if those classes refuse the request (a bad token, a session write without
+    its CSRF token): the view then answers 401 or 403 itself, and nothing is recorded."""
+    # Keep the body first: the CSRF check of SessionAuthentication parses it (to look for a form's
+    # `csrfmiddlewaretoken`), and that parse must read this kept copy, not the stream the view reads.
+    request.body  # noqa: B018
+    # The form parsers too (some views take forms): they only let the CSRF check find the token in
+    # a form body, as Django's check does; the view still refuses a body type it does not take.
+    parsers = [*api_settings.DEFAULT_PARSER_CLASSES, FormParser, MultiPartParser]
+    # A copy, because a DRF Request sets `user` and `auth` (and a form's parsed data) on the
+    # request it wraps: the view, and the middleware after this one, must see the request as it was.
+    probe = Request(
+        copy.copy(request),
+        parsers=[parser() for parser in parsers],
+        authenticators=[auth() for auth in api_settings.DEFAULT_AUTHENTICATION_CLASSES],
+    )
+    try:
+        user = probe.user
+    except APIException:  # AuthenticationFailed, PermissionDenied (CSRF), a body that won't parse
+        return None
     return user if user is not None and user.is_authenticated else None
 
 

@@ -1,13 +1,17 @@
-"""The Django admin for rewards and reward requests.
+"""The Django admin for rewards, per-child reward costs and reward requests, and what a child's
+page shows of them (`ChildRewardsMixin`, `RewardOverrideInline`, composed in `chorehub/admin.py`).
 
 A request's status moves only through the services (redeeming one moves points and is tracked),
-so requests are read-only here.
+so requests are read-only here; so is which child has which reward (set through the API).
 """
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from rewards.models import Reward, RewardRequest
+from children.admin import OverrideAdmin, TaskOverrideInline
+from children.models import Child
+from rewards import services
+from rewards.models import Reward, RewardOverride, RewardRequest
 
 
 @admin.register(Reward)
@@ -19,6 +23,7 @@ class RewardAdmin(admin.ModelAdmin):
     search_help_text = "Search by the reward's name or description, or the parent's username."
     ordering = ("-id",)
     autocomplete_fields = ("owner",)
+    exclude = ("assigned_children",)  # assignments are the parent's business (the API)
 
 
 @admin.register(RewardRequest)
@@ -43,3 +48,43 @@ class RewardRequestAdmin(admin.ModelAdmin):
     @admin.display(description="parent", ordering="child__owner__username")
     def parent(self, request: RewardRequest) -> str:
         return request.child.owner.get_username()
+
+
+@admin.register(RewardOverride)
+class RewardOverrideAdmin(OverrideAdmin):
+    list_display = ("id", "child", "reward", "cost", "parent")
+    list_select_related = ("child__owner", "reward")
+    search_fields = ("child__name", "reward__name", "child__owner__username")
+    search_help_text = "Search by child, reward or parent."
+
+    def delete_model(self, request: HttpRequest, obj: RewardOverride) -> None:
+        services.clear_reward_override(child=obj.child, reward=obj.reward)
+
+
+class RewardOverrideInline(TaskOverrideInline):
+    model = RewardOverride
+    fields = ("reward", "cost")
+    readonly_fields = fields
+
+
+class ChildRewardsMixin:
+    """For the child admin: the rewards assigned to the child, and its reward costs."""
+
+    REWARDS = ("assigned_rewards",)
+
+    def get_inlines(self, request: HttpRequest, obj: Child | None):
+        return (*super().get_inlines(request, obj), RewardOverrideInline)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Child | None = None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None:
+            fieldsets.insert(2, ("Rewards", {"fields": self.REWARDS}))
+        return fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Child | None = None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, *self.REWARDS) if obj is not None else fields
+
+    @admin.display(description="assigned rewards")
+    def assigned_rewards(self, child: Child) -> str:
+        return ", ".join(reward.name for reward in child.rewards.order_by("id")) or "-"

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from chorehub.api import IdFilter
+from kernel.api import IdFilter
 from rewards.models import RewardRequest
 
 

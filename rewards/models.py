@@ -1,11 +1,13 @@
-"""Rewards a child can spend points on, and the requests a child makes for them."""
+"""Rewards a child can spend points on, which child has which, per-child costs, and requests."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from children.models import REWARD_COST_MAX, Child
+from children.models import Child
+
+REWARD_COST_MAX = 100_000
 
 
 class Reward(models.Model):
@@ -16,6 +18,10 @@ class Reward(models.Model):
     description = models.CharField(max_length=1000, blank=True, default="")
     cost = models.PositiveIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(REWARD_COST_MAX)]
+    )
+    # The table was the children app's (`Child.rewards`) before rewards took it over.
+    assigned_children = models.ManyToManyField(
+        Child, blank=True, related_name="rewards", db_table="children_child_rewards"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -31,6 +37,32 @@ class Reward(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RewardOverride(models.Model):
+    """A per-child cost used instead of the reward's default cost."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="reward_overrides")
+    reward = models.ForeignKey(Reward, on_delete=models.CASCADE, related_name="overrides")
+    cost = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(REWARD_COST_MAX)]
+    )
+
+    class Meta:
+        db_table = "children_rewardoverride"  # created by the children app, taken over as is
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "reward"], name="one_reward_override_per_child"
+            ),
+            models.CheckConstraint(
+                condition=Q(cost__gte=1, cost__lte=REWARD_COST_MAX),
+                name="reward_override_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"reward {self.reward_id} for child {self.child_id}: costs {self.cost}"
 
 
 class RewardRequest(models.Model):

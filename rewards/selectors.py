@@ -3,7 +3,8 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from rewards.models import Reward, RewardRequest
+from children.models import Child, TaskOverride
+from rewards.models import Reward, RewardOverride, RewardRequest
 
 
 def rewards_for(user: AbstractBaseUser) -> QuerySet[Reward]:
@@ -18,3 +19,10 @@ def reward_requests_for(user: AbstractBaseUser) -> QuerySet[RewardRequest]:
         .select_related("child", "reward")
         .order_by("id")
     )
+
+
+def overrides_for(child: Child) -> list[TaskOverride | RewardOverride]:
+    """A child's overrides, tasks first, then rewards."""
+    tasks = TaskOverride.objects.filter(child=child).select_related("task").order_by("id")
+    rewards = RewardOverride.objects.filter(child=child).select_related("reward").order_by("id")
+    return [*tasks, *rewards]

@@ -1,12 +1,15 @@
 """Request and response shapes of the rewards API."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from children.models import REWARD_COST_MAX
-from children.serializers import DOES_NOT_EXIST, ChildSerializer
-from chorehub.api import StrictFieldsMixin, TrackingEventRefField, id_field
-from rewards.models import Reward, RewardRequest
+from children.models import TASK_POINTS_MAX, Task, TaskOverride
+from children.serializers import DOES_NOT_EXIST, WRONG_KIND, ChildSerializer, OwnedIdsField
+from kernel.api import StrictFieldsMixin, TrackingEventRefField, id_field
+from rewards.models import REWARD_COST_MAX, Reward, RewardOverride, RewardRequest
+
+VALUE_RANGE = "Must be from 1 to {maximum} for a {entity_type}."
 
 
 class RewardSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -84,3 +87,80 @@ class DirectRedeemResponseSerializer(serializers.Serializer):
 class CancelledResponseSerializer(serializers.Serializer):
     request = RewardRequestSerializer()
     tracking_event = TrackingEventRefField()
+
+
+class AssignRewardsSerializer(StrictFieldsMixin, serializers.Serializer):
+    reward_ids = OwnedIdsField(kind="reward")
+
+    def validate_reward_ids(self, ids: list[int]):
+        return self.fields["reward_ids"].resolve(
+            ids, Reward.objects.filter(owner=self.context["user"])
+        )
+
+
+class OverrideSerializer(StrictFieldsMixin, serializers.Serializer):
+    entity_type = serializers.ChoiceField(choices=["task", "penalty", "reward"])
+    entity_id = id_field()
+    value = serializers.IntegerField(
+        min_value=1,
+        max_value=REWARD_COST_MAX,
+        help_text=_(f"Points (1-{TASK_POINTS_MAX}) or cost (1-{REWARD_COST_MAX})."),
+    )
+
+    def __init__(self, *args, require_value: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not require_value:
+            self.fields.pop("value")
+
+    def validate(self, attrs: dict) -> dict:
+        attrs["entity"] = resolve_entity(
+            user=self.context["user"],
+            entity_type=attrs["entity_type"],
+            entity_id=attrs["entity_id"],
+        )
+        value = attrs.get("value")
+        maximum = REWARD_COST_MAX if attrs["entity_type"] == "reward" else TASK_POINTS_MAX
+        if value is not None and value > maximum:
+            raise serializers.ValidationError(
+                {"value": [VALUE_RANGE.format(maximum=maximum, entity_type=attrs["entity_type"])]}
+            )
+        return attrs
+
+    def to_representation(self, override: TaskOverride | RewardOverride) -> dict:
+        if isinstance(override, TaskOverride):
+            entity_type, entity_id, value = (
+                override.task.entity_type,
+                override.task_id,
+                override.points,
+            )
+        else:
+            entity_type, entity_id, value = "reward", override.reward_id, override.cost
+        return {"entity_type": entity_type, "entity_id": entity_id, "value": value}
+
+
+def resolve_entity(*, user, entity_type: str, entity_id: int):
+    """The parent's task, penalty or reward with this id, or a 400 on `entity_id`."""
+    model = Reward if entity_type == "reward" else Task
+    entity = model.objects.filter(owner=user, pk=entity_id).first()
+    if entity is None:
+        raise serializers.ValidationError(
+            {"entity_id": [DOES_NOT_EXIST.format(kind=entity_type.title(), id=entity_id)]}
+        )
+    if isinstance(entity, Task) and entity.entity_type != entity_type:
+        raise serializers.ValidationError(
+            {
+                "entity_type": [
+                    WRONG_KIND.format(
+                        name=entity.name,
+                        id=entity.pk,
+                        actual=entity.entity_type,
+                        expected=entity_type,
+                    )
+                ]
+            }
+        )
+    return entity
+
+
+class RewardIdsSerializer(serializers.Serializer):
+    reward_ids = serializers.ListField(child=serializers.IntegerField())

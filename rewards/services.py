@@ -4,6 +4,7 @@ Every function locks the child's row first and then the request's, always in tha
 redeem racing a cancel (or another redeem) ends in exactly one of them.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,12 +13,19 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from children.models import Child, RewardOverride
-from children.services import lock_child, not_assigned_message
-from chorehub.announce import announce
-from chorehub.errors import InvalidAction, StateConflict
+from children.models import Child, Task, TaskOverride
+from children.services import (
+    announce_assignment_changed,
+    clear_task_override,
+    lock_child,
+    move_points,
+    not_assigned_message,
+    set_task_override,
+)
+from kernel.errors import InvalidAction, StateConflict
+from kernel.events import PointsChanged
 from rewards import signals
-from rewards.models import Reward, RewardRequest
+from rewards.models import Reward, RewardOverride, RewardRequest
 
 NOT_ENOUGH_POINTS = "Child '{child}' has {points} points; reward '{reward}' costs {cost}."
 ALREADY_PENDING = "Child '{child}' already has a pending request for reward '{reward}'."
@@ -31,7 +39,54 @@ class RewardActionResult:
 
     child: Child
     request: RewardRequest | None
+    event: PointsChanged | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def response(self, **fields: Any) -> dict[str, Any]:
+        """The action's API response: `fields`, then what the listeners added."""
+        return {**fields, **self.extras}
+
+
+def create_reward(*, owner: Any, name: str, cost: int, description: str = "") -> Reward:
+    """Add a reward to a parent's list."""
+    return Reward.objects.create(owner=owner, name=name, cost=cost, description=description)
+
+
+def assign_rewards(*, child: Child, rewards: Iterable[Reward]) -> Child:
+    """Replace the set of rewards assigned to a child."""
+    with transaction.atomic():
+        child.rewards.set(rewards)
+        return announce_assignment_changed(child, "reward_ids")
+
+
+def set_reward_override(*, child: Child, reward: Reward, cost: int) -> RewardOverride:
+    """Use `cost` for this child instead of the reward's default cost."""
+    override, _ = RewardOverride.objects.update_or_create(
+        child=child, reward=reward, defaults={"cost": cost}
+    )
+    return override
+
+
+def clear_reward_override(*, child: Child, reward: Reward) -> bool:
+    """Go back to the reward's default cost; False when there was no override."""
+    deleted, _ = RewardOverride.objects.filter(child=child, reward=reward).delete()
+    return bool(deleted)
+
+
+def set_override(
+    *, child: Child, entity: Task | Reward, value: int
+) -> TaskOverride | RewardOverride:
+    """Use `value` for this child instead of the task's points or the reward's cost."""
+    if isinstance(entity, Task):
+        return set_task_override(child=child, task=entity, points=value)
+    return set_reward_override(child=child, reward=entity, cost=value)
+
+
+def clear_override(*, child: Child, entity: Task | Reward) -> bool:
+    """Go back to the default value; False when there was no override."""
+    if isinstance(entity, Task):
+        return clear_task_override(child=child, task=entity)
+    return clear_reward_override(child=child, reward=entity)
 
 
 def effective_cost(*, child: Child, reward: Reward) -> tuple[int, bool]:
@@ -68,18 +123,18 @@ def request_reward(*, child: Child, reward: Reward, actor: str = "child") -> Rew
             raise StateConflict(
                 ALREADY_PENDING.format(child=child.name, reward=reward.name)
             ) from error
-        extras = _announce(
+        result = _announce(
             signals.reward_requested,
             child=child,
+            to=child.points,
             reward=reward,
             request=request,
-            points_before=child.points,
             actor=actor,
             cost=cost,
             override_applied=override_applied,
             occurred_at=request.created_at,
         )
-    return RewardActionResult(child=child, request=request, extras=extras)
+    return result
 
 
 def redeem_request(*, request: RewardRequest, actor: str = "parent") -> RewardActionResult:
@@ -94,25 +149,22 @@ def redeem_request(*, request: RewardRequest, actor: str = "parent") -> RewardAc
         reward = request.reward
         cost, override_applied = effective_cost(child=child, reward=reward)
         _require_points(child, reward, cost)
-        points_before = child.points
-        child.points -= cost
-        child.save(update_fields=["points", "updated_at"])
         occurred_at = timezone.now()
         request.status = RewardRequest.Status.REDEEMED
         request.resolved_at = occurred_at
         request.save(update_fields=["status", "resolved_at"])
-        extras = _announce(
+        result = _announce(
             signals.reward_redeemed,
             child=child,
+            to=child.points - cost,
             reward=reward,
             request=request,
-            points_before=points_before,
             actor=actor,
             cost=cost,
             override_applied=override_applied,
             occurred_at=occurred_at,
         )
-    return RewardActionResult(child=child, request=request, extras=extras)
+    return result
 
 
 def redeem_reward(*, child: Child, reward: Reward, actor: str = "parent") -> RewardActionResult:
@@ -125,21 +177,18 @@ def redeem_reward(*, child: Child, reward: Reward, actor: str = "parent") -> Rew
         _require_assigned(child, reward)
         cost, override_applied = effective_cost(child=child, reward=reward)
         _require_points(child, reward, cost)
-        points_before = child.points
-        child.points -= cost
-        child.save(update_fields=["points", "updated_at"])
-        extras = _announce(
+        result = _announce(
             signals.reward_redeemed,
             child=child,
+            to=child.points - cost,
             reward=reward,
             request=None,
-            points_before=points_before,
             actor=actor,
             cost=cost,
             override_applied=override_applied,
             occurred_at=timezone.now(),
         )
-    return RewardActionResult(child=child, request=None, extras=extras)
+    return result
 
 
 def cancel_request(*, request: RewardRequest, actor: str = "parent") -> RewardActionResult:
@@ -155,18 +204,18 @@ def cancel_request(*, request: RewardRequest, actor: str = "parent") -> RewardAc
         request.resolved_at = occurred_at
         request.save(update_fields=["status", "resolved_at"])
         cost, override_applied = effective_cost(child=child, reward=request.reward)
-        extras = _announce(
+        result = _announce(
             signals.reward_cancelled,
             child=child,
+            to=child.points,
             reward=request.reward,
             request=request,
-            points_before=child.points,
             actor=actor,
             cost=cost,
             override_applied=override_applied,
             occurred_at=occurred_at,
         )
-    return RewardActionResult(child=child, request=request, extras=extras)
+    return result
 
 
 def mark_redemption_reversed(*, request_id: int) -> RewardRequest | None:
@@ -222,28 +271,26 @@ def _announce(
     signal: Signal,
     *,
     child: Child,
+    to: int,
     reward: Reward,
     request: RewardRequest | None,
-    points_before: int,
     actor: str,
     cost: int,
     override_applied: bool,
     occurred_at: datetime,
-) -> dict[str, Any]:
-    return announce(
-        signal,
-        sender=Reward,
-        user=child.owner,
+) -> RewardActionResult:
+    """Move the locked child's points to `to` (or not at all) through the children app's one
+    writer, announcing the reward action."""
+    moved = move_points(
         child=child,
-        entity=reward,
+        to=to,
+        signal=signal,
+        sender=Reward,
         entity_type="reward",
+        entity_id=reward.pk,
         action=_ACTIONS[signal],
-        request=request,
-        points_before=points_before,
-        points_after=child.points,
         occurred_at=occurred_at,
         metadata={
-            "child_name": child.name,
             "entity_name": reward.name,
             "actor": actor,
             "default_value": reward.cost,
@@ -251,6 +298,9 @@ def _announce(
             "value": cost,
             "request_id": request.pk if request else None,
         },
+    )
+    return RewardActionResult(
+        child=moved.child, request=request, event=moved.event, extras=moved.extras
     )
 
 

@@ -1,7 +1,7 @@
-"""Signals the rewards app sends, with the same keyword arguments as the points signals in
-`children.signals` (user, child, entity, entity_type="reward", action, points_before,
-points_after, occurred_at, metadata) plus `request`, the RewardRequest (None for a direct
-redemption). `metadata["request_id"]` is its id (or None).
+"""Signals the rewards app sends, through `children.services.move_points`, with the same keyword
+arguments as the points signals in `children.signals`: `child` and `event` (a
+`kernel.events.PointsChanged` with `entity_type="reward"`). `event.metadata["request_id"]` is the
+request's id (None for a direct redemption).
 
 Each is sent by a service inside its transaction, after the state change is saved, and only when the
 action succeeds: a refused action (409 or 400) sends nothing.

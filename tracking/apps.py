@@ -8,7 +8,8 @@ class TrackingConfig(AppConfig):
     def ready(self) -> None:
         from children import signals as children_signals
         from rewards import signals as rewards_signals
-        from tracking import receivers, stream, stream_store
+        from tracking.ledger import receivers
+        from tracking.live import channels, store
 
         points_signals = (
             children_signals.task_activated,
@@ -19,9 +20,9 @@ class TrackingConfig(AppConfig):
             rewards_signals.reward_cancelled,
         )
         for signal in points_signals:
-            signal.connect(receivers.record_event, dispatch_uid="tracking.record_event")
-            signal.connect(stream.on_points_action, dispatch_uid="tracking.stream.points")
-        children_signals.child_created.connect(stream.on_child_created, dispatch_uid="stream")
-        children_signals.child_changed.connect(stream.on_child_changed, dispatch_uid="stream")
-        children_signals.child_deleted.connect(stream.on_child_deleted, dispatch_uid="stream")
-        stream_store.fail_fast_on_redis_errors()
+            signal.connect(receivers.record_event, dispatch_uid="tracking.ledger")
+            signal.connect(channels.on_points_action, dispatch_uid="tracking.live.points")
+        children_signals.child_created.connect(channels.on_child_created, dispatch_uid="live")
+        children_signals.child_changed.connect(channels.on_child_changed, dispatch_uid="live")
+        children_signals.child_deleted.connect(channels.on_child_deleted, dispatch_uid="live")
+        store.fail_fast_on_redis_errors()

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from chorehub.api import IdFilter, UtcDateTimeFilter
+from kernel.api import IdFilter, UtcDateTimeFilter
 from tracking.models import Action, EntityType, TrackingEvent
 
 

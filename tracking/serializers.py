@@ -2,7 +2,9 @@
 
 from rest_framework import serializers
 
-from chorehub.api import StrictFieldsMixin
+from kernel.api import StrictFieldsMixin
+from kernel.events import iso_z
+from tracking.ledger.render import render_event
 from tracking.models import TrackingEvent
 
 
@@ -43,6 +45,19 @@ class TrackingEventSerializer(serializers.ModelSerializer):
 
     def get_reversed_by(self, event: TrackingEvent) -> int | None:
         return getattr(event, "reversed_by", None)
+
+    def to_representation(self, event: TrackingEvent) -> dict:
+        # The fields above document the shape; the values are the one rendering every consumer
+        # of an event shares (`render_event`), in the same order.
+        fields = render_event(event)
+        return {
+            "id": fields.pop("tracking_event_id"),
+            **fields,
+            "created_at": iso_z(event.created_at),
+            "metadata": event.metadata,
+            "reverses": event.reverses,
+            "reversed_by": self.get_reversed_by(event),
+        }
 
 
 class ReverseSerializer(StrictFieldsMixin, serializers.Serializer):

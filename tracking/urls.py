@@ -1,7 +1,8 @@
 from django.urls import path
 
-from tracking.admin_api import StaffTrackingView
-from tracking.views import ChildTrackingView, EventStreamView, ReverseEventView
+from tracking.live.views import EventStreamView
+from tracking.staff.api import StaffTrackingView
+from tracking.views import ChildTrackingView, ReverseEventView
 
 urlpatterns = [
     path("admin/tracking/", StaffTrackingView.as_view(), name="admin-tracking"),

@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from children import signals
 from children.models import Child, TaskOverride
-from children.services import activate_task, set_override
-from chorehub.factories import ChildFactory, PenaltyFactory, TaskFactory, UserFactory
+from children.services import activate_task, set_task_override
+from testsupport.factories import ChildFactory, PenaltyFactory, TaskFactory, UserFactory
 from tracking.models import TrackingEvent
-from tracking.points_chart import NO_EVENTS
+from tracking.staff.points_chart import NO_EVENTS
 from tracking.tests.factories import TrackingEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_adding_a_child_in_the_admin_goes_through_the_service(admin_client, pare
 
 def test_deleting_a_child_in_the_admin_keeps_its_events(admin_client, child, chore, received):
     activate_task(child=child, task=chore)
-    set_override(child=child, entity=chore, value=3)
+    set_task_override(child=child, task=chore, points=3)
     url = reverse("admin:children_child_delete", args=[child.pk])
 
     confirmation = admin_client.get(url)
@@ -238,7 +238,7 @@ def test_tasks_list_filters_by_kind_and_searches(admin_client):
 
 
 def test_overrides_can_be_read_and_removed_but_not_added(admin_client, child, chore):
-    override = set_override(child=child, entity=chore, value=3)
+    override = set_task_override(child=child, task=chore, points=3)
     changelist = reverse("admin:children_taskoverride_changelist")
 
     assert listed(admin_client.get(changelist, {"q": child.name})) == [override]

@@ -6,12 +6,11 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.views import USERNAME_TAKEN
 from children.models import Child, Task, TaskOverride
-from children.serializers import DOES_NOT_EXIST, UNKNOWN_IDS, VALUE_RANGE, WRONG_KIND
+from children.serializers import DOES_NOT_EXIST, UNKNOWN_IDS, WRONG_KIND
 from children.services import not_assigned_message
-from children.views import NO_OVERRIDE
-from chorehub.accounts import USERNAME_TAKEN
-from chorehub.api import (
+from kernel.api import (
     BAD_LIMIT,
     BAD_OFFSET,
     DEFAULT_LIMIT,
@@ -19,8 +18,16 @@ from chorehub.api import (
     UNKNOWN_FIELD,
     UNKNOWN_PARAMETER,
 )
-from chorehub.factories import ChildFactory, PenaltyFactory, RewardFactory, TaskFactory, UserFactory
 from rewards.models import Reward
+from rewards.serializers import VALUE_RANGE
+from rewards.views import NO_OVERRIDE
+from testsupport.factories import (
+    ChildFactory,
+    PenaltyFactory,
+    RewardFactory,
+    TaskFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 User = get_user_model()

@@ -5,7 +5,7 @@ import pytest
 
 from children import services, signals
 from children.models import Child, Task
-from chorehub.factories import ChildFactory, PenaltyFactory, TaskFactory
+from testsupport.factories import ChildFactory, PenaltyFactory, TaskFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ACTIVATIONS = 50
@@ -29,9 +29,9 @@ def test_simultaneous_activations_on_one_child_lose_no_update(concurrently, reco
     assert Child.objects.get(pk=child.pk).points == ACTIVATIONS * 10
     # Each one saw the points the previous one left: one unbroken chain 0 → 10 → ... → 500.
     assert sorted(value for _, value in outcomes) == list(range(10, ACTIVATIONS * 10 + 1, 10))
-    assert sorted((call["points_before"], call["points_after"]) for call in recorder.calls) == [
-        (before, before + 10) for before in range(0, ACTIVATIONS * 10, 10)
-    ]
+    assert sorted(
+        (call["event"].points_before, call["event"].points_after) for call in recorder.calls
+    ) == [(before, before + 10) for before in range(0, ACTIVATIONS * 10, 10)]
 
 
 def test_simultaneous_chores_and_penalties_end_where_serial_ones_would(concurrently, parent):

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from children import services, signals
 from children.models import Child, Task, TaskOverride
-from chorehub.errors import InvalidAction
-from chorehub.factories import ChildFactory, PenaltyFactory, RewardFactory, TaskFactory
+from kernel.errors import InvalidAction
+from testsupport.factories import ChildFactory, PenaltyFactory, TaskFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -66,7 +66,7 @@ def test_penalty_on_a_child_with_zero_points_leaves_zero(child, penalty):
 
 
 def test_chore_override_is_used_instead_of_the_default_points(child, chore):
-    services.set_override(child=child, entity=chore, value=25)
+    services.set_task_override(child=child, task=chore, points=25)
 
     services.activate_task(child=child, task=chore)
 
@@ -77,7 +77,7 @@ def test_penalty_override_is_used_instead_of_the_default_points(parent):
     child = ChildFactory(owner=parent, points=100)
     penalty = PenaltyFactory(owner=parent, points=30)
     child.tasks.add(penalty)
-    services.set_override(child=child, entity=penalty, value=7)
+    services.set_task_override(child=child, task=penalty, points=7)
 
     services.activate_task(child=child, task=penalty)
 
@@ -88,7 +88,7 @@ def test_override_of_one_child_does_not_change_another_childs_points(parent, cho
     first, second = ChildFactory(owner=parent), ChildFactory(owner=parent)
     for kid in (first, second):
         kid.tasks.add(chore)
-    services.set_override(child=first, entity=chore, value=99)
+    services.set_task_override(child=first, task=chore, points=99)
 
     services.activate_task(child=second, task=chore)
 
@@ -96,21 +96,21 @@ def test_override_of_one_child_does_not_change_another_childs_points(parent, cho
 
 
 def test_cleared_override_brings_back_the_default_points(child, chore):
-    services.set_override(child=child, entity=chore, value=25)
+    services.set_task_override(child=child, task=chore, points=25)
 
-    assert services.clear_override(child=child, entity=chore) is True
+    assert services.clear_task_override(child=child, task=chore) is True
     services.activate_task(child=child, task=chore)
 
     assert reload(child).points == chore.points
 
 
 def test_clearing_a_missing_override_reports_false(child, chore):
-    assert services.clear_override(child=child, entity=chore) is False
+    assert services.clear_task_override(child=child, task=chore) is False
 
 
 def test_setting_an_override_twice_keeps_one_row_with_the_last_value(child, chore):
-    services.set_override(child=child, entity=chore, value=3)
-    services.set_override(child=child, entity=chore, value=4)
+    services.set_task_override(child=child, task=chore, points=3)
+    services.set_task_override(child=child, task=chore, points=4)
 
     assert list(TaskOverride.objects.filter(child=child).values_list("points", flat=True)) == [4]
 
@@ -165,20 +165,25 @@ def test_chore_activation_sends_task_activated_once_with_the_exact_payload(
     call = recorder.single_call(start=start, end=end)
     assert call == {
         "sender": Task,
-        "user": parent,
         "child": child,
-        "entity": chore,
-        "entity_type": "task",
-        "action": "activated",
-        "points_before": 0,
-        "points_after": 10,
-        "metadata": {
+        "event": {
+            "user_id": parent.pk,
+            "child_id": child.pk,
             "child_name": child.name,
-            "entity_name": chore.name,
-            "actor": "parent",
-            "default_value": 10,
-            "override_applied": False,
-            "value": 10,
+            "child_age": child.age,
+            "entity_type": "task",
+            "entity_id": chore.pk,
+            "action": "activated",
+            "points_before": 0,
+            "points_after": 10,
+            "metadata": {
+                "child_name": child.name,
+                "entity_name": chore.name,
+                "actor": "parent",
+                "default_value": 10,
+                "override_applied": False,
+                "value": 10,
+            },
         },
     }
     assert call["child"].points == 10
@@ -197,36 +202,41 @@ def test_penalty_activation_sends_entity_type_penalty_and_the_floored_points(rec
     call = recorder.single_call(start=start, end=end)
     assert call == {
         "sender": Task,
-        "user": parent,
         "child": child,
-        "entity": penalty,
-        "entity_type": "penalty",
-        "action": "activated",
-        "points_before": 12,
-        "points_after": 0,
-        "metadata": {
+        "event": {
+            "user_id": parent.pk,
+            "child_id": child.pk,
             "child_name": child.name,
-            "entity_name": penalty.name,
-            "actor": "parent",
-            "default_value": 30,
-            "override_applied": False,
-            "value": 30,
+            "child_age": child.age,
+            "entity_type": "penalty",
+            "entity_id": penalty.pk,
+            "action": "activated",
+            "points_before": 12,
+            "points_after": 0,
+            "metadata": {
+                "child_name": child.name,
+                "entity_name": penalty.name,
+                "actor": "parent",
+                "default_value": 30,
+                "override_applied": False,
+                "value": 30,
+            },
         },
     }
 
 
 def test_activation_with_an_override_says_so_in_the_metadata(record, child, chore):
-    services.set_override(child=child, entity=chore, value=25)
+    services.set_task_override(child=child, task=chore, points=25)
     recorder = record(signals.task_activated)
 
     services.activate_task(child=child, task=chore)
 
     (call,) = recorder.calls
-    assert call["points_before"] == 0
-    assert call["points_after"] == 25
-    assert call["metadata"]["default_value"] == 10
-    assert call["metadata"]["override_applied"] is True
-    assert call["metadata"]["value"] == 25
+    assert call["event"].points_before == 0
+    assert call["event"].points_after == 25
+    assert call["event"].metadata["default_value"] == 10
+    assert call["event"].metadata["override_applied"] is True
+    assert call["event"].metadata["value"] == 25
 
 
 def test_activation_in_child_mode_names_the_child_as_actor(record, child, chore):
@@ -235,7 +245,7 @@ def test_activation_in_child_mode_names_the_child_as_actor(record, child, chore)
     services.activate_task(child=child, task=chore, actor="child")
 
     (call,) = recorder.calls
-    assert call["metadata"]["actor"] == "child"
+    assert call["event"].metadata["actor"] == "child"
 
 
 def test_refused_activation_sends_nothing(record, parent, child):
@@ -266,7 +276,7 @@ def test_a_failing_receiver_neither_fails_nor_undoes_the_activation(caplog, chil
 
     signals.task_activated.connect(broken, weak=False)
     try:
-        with caplog.at_level(logging.ERROR, logger="chorehub.announce"):
+        with caplog.at_level(logging.ERROR, logger="kernel.announce"):
             result = services.activate_task(child=child, task=chore)
     finally:
         signals.task_activated.disconnect(broken)
@@ -333,21 +343,6 @@ def test_assign_tasks_replaces_the_assignment_and_sends_child_changed(record, pa
     assert set(reload(child).tasks.all()) == {new_chore, new_penalty}
     call = recorder.single_call(start=start, end=end)
     assert call == {"sender": Child, "user": parent, "child": child, "changed": ["task_ids"]}
-
-
-def test_assign_rewards_replaces_the_assignment_and_sends_child_changed(
-    record, parent, child, reward
-):
-    new_reward = RewardFactory(owner=parent)
-    recorder = record(signals.child_changed)
-    start = timezone.now()
-
-    services.assign_rewards(child=child, rewards=[new_reward])
-
-    end = timezone.now()
-    assert list(reload(child).rewards.all()) == [new_reward]
-    call = recorder.single_call(start=start, end=end)
-    assert call == {"sender": Child, "user": parent, "child": child, "changed": ["reward_ids"]}
 
 
 def test_delete_child_removes_it_and_sends_child_deleted_with_its_id_and_name(

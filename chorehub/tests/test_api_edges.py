@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from chorehub.api import UNKNOWN_FIELD
-from chorehub.permissions import UNKNOWN_PARAMETER
+from kernel.api import UNKNOWN_FIELD
+from kernel.validation import UNKNOWN_PARAMETER
 
 pytestmark = pytest.mark.django_db
 

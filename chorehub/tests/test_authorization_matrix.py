@@ -17,15 +17,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from children.models import TaskOverride
 from children.services import activate_task
-from chorehub.factories import (
+from chorehub.tests.test_ownership import MISSING_ID, PUBLIC_ROUTES, database_state, methods_of
+from conftest import client_for
+from testsupport.factories import (
     ChildFactory,
     PenaltyFactory,
     RewardFactory,
     RewardRequestFactory,
     TaskFactory,
 )
-from chorehub.tests.test_ownership import MISSING_ID, PUBLIC_ROUTES, database_state, methods_of
-from conftest import client_for
 from tracking.models import TrackingEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]

@@ -11,14 +11,14 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from chorehub.factories import (
+from kernel.parsers import JSON_TOO_DEEP
+from testsupport.factories import (
     ChildFactory,
     PenaltyFactory,
     RewardFactory,
     RewardRequestFactory,
     TaskFactory,
 )
-from chorehub.parsers import JSON_TOO_DEEP
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 MISSING_ID = 987_654_321

@@ -9,11 +9,11 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from chorehub.factories import ChildFactory, RewardFactory, TaskFactory
 from chorehub.tests.test_ownership import database_state
+from testsupport.factories import ChildFactory, RewardFactory, TaskFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
-PASSWORD = "correct-horse-battery"  # chorehub.factories.UserFactory's
+PASSWORD = "correct-horse-battery"  # testsupport.factories.UserFactory's
 
 
 @pytest.fixture

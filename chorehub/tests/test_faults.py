@@ -29,12 +29,18 @@ from django_eventstream.models import Event as StoredStreamEvent
 from rest_framework.authtoken.models import Token
 
 from children.models import Child
-from chorehub.asgi_test_server import AsgiServer, free_port
-from chorehub.factories import ChildFactory, PenaltyFactory, RewardFactory, TaskFactory, UserFactory
 from rewards.models import RewardRequest
-from tracking.audit_log import log_line
+from testsupport.asgi_server import AsgiServer, free_port
+from testsupport.factories import (
+    ChildFactory,
+    PenaltyFactory,
+    RewardFactory,
+    TaskFactory,
+    UserFactory,
+)
+from tracking.ledger.audit_log import log_line
+from tracking.live.channels import DOMAIN_EVENT_NAMES, TRACKING_EVENT_CREATED, channel_for
 from tracking.models import TrackingEvent
-from tracking.stream import DOMAIN_EVENT_NAMES, TRACKING_EVENT_CREATED, channel_for
 from tracking.tests.test_receivers import ALLOW_INSERT_SQL, REFUSE_INSERT_SQL
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,13 +61,13 @@ POINTS_ACTIONS = [
 FINAL_POINTS = 10
 
 STREAM_NOT_SENT = re.compile(
-    r" ERROR tracking\.stream live event not sent to (\S+): (\S+) (\{.*\})$"
+    r" ERROR tracking\.live\.store live event not sent to (\S+): (\S+) (\{.*\})$"
 )
 AUDIT_LINE_NOT_WRITTEN = re.compile(
-    r" ERROR tracking\.audit_log audit log line not written for user (\d+): (\{.*\})$"
+    r" ERROR tracking\.ledger\.audit_log audit log line not written for user (\d+): (\{.*\})$"
 )
 EVENT_NOT_RECORDED = re.compile(
-    r" ERROR tracking\.receivers tracking event not recorded \(the action itself succeeded\); "
+    r" ERROR tracking\.ledger\.receivers tracking event not recorded \(the action itself succeeded\); "
     r"event: (\{.*\})$"
 )
 

@@ -8,16 +8,16 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from children.models import Child, RewardOverride, Task, TaskOverride
+from children.models import Child, Task, TaskOverride
 from children.serializers import DOES_NOT_EXIST, UNKNOWN_IDS
-from chorehub.factories import (
+from rewards.models import Reward, RewardOverride, RewardRequest
+from testsupport.factories import (
     ChildFactory,
     PenaltyFactory,
     RewardFactory,
     RewardRequestFactory,
     TaskFactory,
 )
-from rewards.models import Reward, RewardRequest
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 MISSING_ID = 987_654_321

@@ -26,9 +26,10 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from children.models import RewardOverride, TaskOverride
+from children.models import TaskOverride
 from children.services import activate_task
-from chorehub.factories import (
+from rewards.models import RewardOverride
+from testsupport.factories import (
     ChildFactory,
     PenaltyFactory,
     RewardFactory,
@@ -61,7 +62,7 @@ EXAMPLES = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-PASSWORD = "correct-horse-battery"  # chorehub.factories.UserFactory's
+PASSWORD = "correct-horse-battery"  # testsupport.factories.UserFactory's
 
 
 def family_of(user) -> SimpleNamespace:

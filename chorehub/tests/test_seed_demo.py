@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from children.models import Child, Task
-from chorehub.factories import UserFactory
-from chorehub.management.commands.seed_demo import (
+from demo.management.commands.seed_demo import (
     CHILDREN,
     CHORES,
     DEMO_USERNAME,
@@ -18,6 +17,7 @@ from chorehub.management.commands.seed_demo import (
     REWARDS,
 )
 from rewards.models import Reward, RewardRequest
+from testsupport.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

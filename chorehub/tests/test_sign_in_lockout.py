@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from chorehub.accounts import LOCKED_OUT
+from accounts.views import LOCKED_OUT
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Child
-from chorehub.factories import ChildFactory, TaskFactory
 from conftest import client_for
 from idempotency.middleware import BAD_KEY, KEY_REUSED, REPLAYED_HEADER, STILL_RUNNING
 from idempotency.models import IdempotencyRecord
+from testsupport.factories import ChildFactory, TaskFactory
 from tracking.models import TrackingEvent
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from chorehub.factories import RewardFactory, RewardRequestFactory, UserFactory
 from rewards.models import RewardRequest
+from testsupport.factories import RewardFactory, RewardRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

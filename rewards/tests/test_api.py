@@ -3,13 +3,13 @@
 import pytest
 from django.urls import reverse
 
-from children.models import Child, RewardOverride
+from children.models import Child
 from children.serializers import DOES_NOT_EXIST
 from children.services import not_assigned_message
-from chorehub.api import UNKNOWN_FIELD, UNKNOWN_PARAMETER
-from chorehub.factories import ChildFactory, RewardFactory, RewardRequestFactory
-from rewards.models import Reward, RewardRequest
+from kernel.api import UNKNOWN_FIELD, UNKNOWN_PARAMETER
+from rewards.models import Reward, RewardOverride, RewardRequest
 from rewards.services import ALREADY_PENDING, NOT_ENOUGH_POINTS, NOT_PENDING
+from testsupport.factories import ChildFactory, RewardFactory, RewardRequestFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 REQUEST_FILTERS = "child_id, limit, offset, status"

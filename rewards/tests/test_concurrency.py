@@ -4,11 +4,11 @@ redeemed or cancelled at most once, and the points are taken once per success.""
 import pytest
 
 from children.models import Child
-from chorehub.errors import StateConflict
-from chorehub.factories import ChildFactory, RewardFactory, RewardRequestFactory
+from kernel.errors import StateConflict
 from rewards import services, signals
 from rewards.models import Reward, RewardRequest
 from rewards.services import ALREADY_PENDING, NOT_PENDING
+from testsupport.factories import ChildFactory, RewardFactory, RewardRequestFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -5,13 +5,14 @@ import pytest
 from django.utils import timezone
 
 from children import services as children_services
+from children import signals as children_signals
 from children.models import Child
 from children.services import not_assigned_message
-from chorehub.errors import InvalidAction, StateConflict
-from chorehub.factories import ChildFactory, PenaltyFactory, RewardFactory, RewardRequestFactory
+from kernel.errors import InvalidAction, StateConflict
 from rewards import services, signals
 from rewards.models import Reward, RewardRequest
 from rewards.services import ALREADY_PENDING, NOT_ENOUGH_POINTS, NOT_PENDING
+from testsupport.factories import ChildFactory, PenaltyFactory, RewardFactory, RewardRequestFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -103,7 +104,7 @@ def test_requesting_with_exactly_the_cost_is_enough(parent, reward):
 def test_requesting_checks_points_against_the_override_cost(parent, reward):
     child = ChildFactory(owner=parent, points=15)
     child.rewards.add(reward)
-    children_services.set_override(child=child, entity=reward, value=10)
+    services.set_override(child=child, entity=reward, value=10)
 
     result = services.request_reward(child=child, reward=reward)
 
@@ -113,7 +114,7 @@ def test_requesting_checks_points_against_the_override_cost(parent, reward):
 def test_requesting_with_an_override_above_the_points_is_refused(parent, reward):
     child = ChildFactory(owner=parent, points=30)
     child.rewards.add(reward)
-    children_services.set_override(child=child, entity=reward, value=40)
+    services.set_override(child=child, entity=reward, value=40)
 
     with pytest.raises(StateConflict) as caught:
         services.request_reward(child=child, reward=reward)
@@ -154,7 +155,7 @@ def test_redeeming_a_request_takes_the_cost_and_marks_it_redeemed(pending, rich_
 
 
 def test_redeeming_a_request_uses_the_override_cost(pending, rich_child, reward):
-    children_services.set_override(child=rich_child, entity=reward, value=45)
+    services.set_override(child=rich_child, entity=reward, value=45)
 
     services.redeem_request(request=pending)
 
@@ -211,7 +212,7 @@ def test_direct_redeem_takes_the_cost_without_any_request(rich_child, reward):
 
 
 def test_direct_redeem_uses_the_override_cost(rich_child, reward):
-    children_services.set_override(child=rich_child, entity=reward, value=50)
+    services.set_override(child=rich_child, entity=reward, value=50)
 
     services.redeem_reward(child=rich_child, reward=reward)
 
@@ -289,15 +290,19 @@ def test_requesting_sends_reward_requested_once_with_the_exact_payload(
     call = recorder.single_call(start=start, end=timezone.now())
     assert call == {
         "sender": Reward,
-        "user": parent,
         "child": rich_child,
-        "entity": reward,
-        "entity_type": "reward",
-        "action": "requested",
-        "request": result.request,
-        "points_before": 50,
-        "points_after": 50,
-        "metadata": metadata(rich_child, reward, actor="child", request_id=result.request.pk),
+        "event": {
+            "user_id": parent.pk,
+            "child_id": rich_child.pk,
+            "child_name": rich_child.name,
+            "child_age": rich_child.age,
+            "entity_type": "reward",
+            "entity_id": reward.pk,
+            "action": "requested",
+            "points_before": 50,
+            "points_after": 50,
+            "metadata": metadata(rich_child, reward, actor="child", request_id=result.request.pk),
+        },
     }
 
 
@@ -312,17 +317,21 @@ def test_redeeming_a_request_sends_reward_redeemed_once_with_the_exact_payload(
     call = recorder.single_call(start=start, end=timezone.now())
     assert call == {
         "sender": Reward,
-        "user": parent,
         "child": rich_child,
-        "entity": reward,
-        "entity_type": "reward",
-        "action": "redeemed",
-        "request": pending,
-        "points_before": 50,
-        "points_after": 30,
-        "metadata": metadata(rich_child, reward, actor="parent", request_id=pending.pk),
+        "event": {
+            "user_id": parent.pk,
+            "child_id": rich_child.pk,
+            "child_name": rich_child.name,
+            "child_age": rich_child.age,
+            "entity_type": "reward",
+            "entity_id": reward.pk,
+            "action": "redeemed",
+            "points_before": 50,
+            "points_after": 30,
+            "metadata": metadata(rich_child, reward, actor="parent", request_id=pending.pk),
+        },
     }
-    assert call["request"].status == RewardRequest.Status.REDEEMED
+    assert RewardRequest.objects.get(pk=pending.pk).status == RewardRequest.Status.REDEEMED
     assert call["child"].points == 30
 
 
@@ -335,15 +344,19 @@ def test_direct_redeem_sends_reward_redeemed_with_no_request(record, parent, ric
     call = recorder.single_call(start=start, end=timezone.now())
     assert call == {
         "sender": Reward,
-        "user": parent,
         "child": rich_child,
-        "entity": reward,
-        "entity_type": "reward",
-        "action": "redeemed",
-        "request": None,
-        "points_before": 50,
-        "points_after": 30,
-        "metadata": metadata(rich_child, reward, actor="parent", request_id=None),
+        "event": {
+            "user_id": parent.pk,
+            "child_id": rich_child.pk,
+            "child_name": rich_child.name,
+            "child_age": rich_child.age,
+            "entity_type": "reward",
+            "entity_id": reward.pk,
+            "action": "redeemed",
+            "points_before": 50,
+            "points_after": 30,
+            "metadata": metadata(rich_child, reward, actor="parent", request_id=None),
+        },
     }
 
 
@@ -358,35 +371,39 @@ def test_cancelling_sends_reward_cancelled_once_with_the_exact_payload(
     call = recorder.single_call(start=start, end=timezone.now())
     assert call == {
         "sender": Reward,
-        "user": parent,
         "child": rich_child,
-        "entity": reward,
-        "entity_type": "reward",
-        "action": "cancelled",
-        "request": pending,
-        "points_before": 50,
-        "points_after": 50,
-        "metadata": metadata(rich_child, reward, actor="child", request_id=pending.pk),
+        "event": {
+            "user_id": parent.pk,
+            "child_id": rich_child.pk,
+            "child_name": rich_child.name,
+            "child_age": rich_child.age,
+            "entity_type": "reward",
+            "entity_id": reward.pk,
+            "action": "cancelled",
+            "points_before": 50,
+            "points_after": 50,
+            "metadata": metadata(rich_child, reward, actor="child", request_id=pending.pk),
+        },
     }
-    assert call["request"].status == RewardRequest.Status.CANCELLED
+    assert RewardRequest.objects.get(pk=pending.pk).status == RewardRequest.Status.CANCELLED
 
 
 def test_reward_signals_with_an_override_say_so_in_the_metadata(
     record, parent, pending, rich_child, reward
 ):
-    children_services.set_override(child=rich_child, entity=reward, value=35)
+    services.set_override(child=rich_child, entity=reward, value=35)
     recorder = record(signals.reward_redeemed)
     start = timezone.now()
 
     services.redeem_request(request=pending)
 
     call = recorder.single_call(start=start, end=timezone.now())
-    assert call["points_after"] == 15
-    assert call["metadata"] == metadata(
+    assert call["event"]["points_after"] == 15
+    assert call["event"]["metadata"] == metadata(
         rich_child, reward, actor="parent", request_id=pending.pk, value=35
     )
-    assert call["metadata"]["override_applied"] is True
-    assert call["metadata"]["default_value"] == 20
+    assert call["event"]["metadata"]["override_applied"] is True
+    assert call["event"]["metadata"]["default_value"] == 20
 
 
 # Each case prepares the state, then returns the action that must be refused.
@@ -470,3 +487,18 @@ def test_a_refused_reward_action_sends_no_signal(
         refused_action()
 
     assert [recorder.calls for recorder in recorders] == [[], [], []]
+
+
+def test_assign_rewards_replaces_the_assignment_and_sends_child_changed(
+    record, parent, child, reward
+):
+    new_reward = RewardFactory(owner=parent)
+    recorder = record(children_signals.child_changed)
+    start = timezone.now()
+
+    services.assign_rewards(child=child, rewards=[new_reward])
+
+    end = timezone.now()
+    assert list(Child.objects.get(pk=child.pk).rewards.all()) == [new_reward]
+    call = recorder.single_call(start=start, end=end)
+    assert call == {"sender": Child, "user": parent, "child": child, "changed": ["reward_ids"]}

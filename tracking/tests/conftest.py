@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracking.audit_log import writer
+from tracking.ledger.audit_log import writer
 
 
 @pytest.fixture(autouse=True)

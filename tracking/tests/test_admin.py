@@ -13,10 +13,10 @@ from django.test import AsyncClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from chorehub.factories import ChildFactory, UserFactory
-from tracking import admin_list, csv_export
+from testsupport.factories import ChildFactory, UserFactory
 from tracking.models import TrackingEvent
-from tracking.points_chart import (
+from tracking.staff import admin_list, csv_export
+from tracking.staff.points_chart import (
     NO_EVENTS,
     PointsStep,
     nice_ceiling,

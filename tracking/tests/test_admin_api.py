@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from chorehub.api import BAD_LIMIT, BAD_OFFSET, MAX_LIMIT, UNKNOWN_PARAMETER
-from chorehub.factories import UserFactory
+from kernel.api import BAD_LIMIT, BAD_OFFSET, MAX_LIMIT, UNKNOWN_PARAMETER
+from testsupport.factories import UserFactory
 from tracking.models import TrackingEvent
 from tracking.tests.factories import TrackingEventFactory
 

@@ -11,14 +11,14 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from chorehub.asgi_test_server import AsgiServer
-from chorehub.factories import ChildFactory, UserFactory
+from testsupport.asgi_server import AsgiServer
+from testsupport.factories import ChildFactory, UserFactory
 from tracking.tests.browser import chromium, screenshot_path
 from tracking.tests.factories import TrackingEventFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct-horse-battery"  # chorehub.factories.UserFactory's
+PASSWORD = "correct-horse-battery"  # testsupport.factories.UserFactory's
 
 
 @pytest.fixture

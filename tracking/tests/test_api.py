@@ -8,9 +8,9 @@ from itertools import pairwise
 import pytest
 from django.urls import reverse
 
-from chorehub.api import BAD_LIMIT, BAD_OFFSET
-from chorehub.factories import ChildFactory, TaskFactory
+from kernel.api import BAD_LIMIT, BAD_OFFSET
 from rewards.models import RewardRequest
+from testsupport.factories import ChildFactory, TaskFactory
 from tracking import selectors
 from tracking.models import TrackingEvent
 from tracking.tests.factories import TrackingEventFactory

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from children.services import activate_task
-from tracking.audit_log import LOG_FIELDS, log_line, writer
+from tracking.ledger.audit_log import LOG_FIELDS, log_line, writer
 from tracking.models import TrackingEvent
 from tracking.tests.recorded import log_lines, serialized_row
 
@@ -199,7 +199,7 @@ import json, os, sys, time
 import django
 
 django.setup()
-from tracking.audit_log import writer
+from tracking.ledger.audit_log import writer
 
 name, count, ready, go = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 open(ready, "w").close()
@@ -282,14 +282,14 @@ def test_an_unwritable_log_dir_fails_no_action_and_logs_the_line(
     blocker = tmp_path / "afile"
     blocker.write_text("a regular file, so nothing can be created under it")
     settings.CHOREHUB_LOG_DIR = blocker / "logs"
-    caplog.set_level(logging.ERROR, logger="tracking.audit_log")
+    caplog.set_level(logging.ERROR, logger="tracking.ledger.audit_log")
 
     response = parent_client.post(reverse("child-activate", args=[child.pk]), {"task_id": chore.pk})
 
     assert response.status_code == 200
     event = TrackingEvent.objects.get()
     assert response.json()["tracking_event"]["id"] == event.pk
-    records = [r for r in caplog.records if r.name == "tracking.audit_log"]
+    records = [r for r in caplog.records if r.name == "tracking.ledger.audit_log"]
     assert len(records) == 1
     assert records[0].levelno == logging.ERROR
     assert log_line(event) in records[0].getMessage()

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from children.models import Child
+from demo import bulk_history as bulk_seed
 from rewards.models import RewardRequest
-from tracking import bulk_seed
 from tracking.models import ALLOWED_ACTIONS, TrackingEvent
 
 pytestmark = pytest.mark.django_db

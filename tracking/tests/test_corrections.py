@@ -7,10 +7,10 @@ from django_eventstream.models import Event as StoredEvent
 
 from children.models import Child
 from children.serializers import ZERO_ADJUSTMENT
-from chorehub.factories import ChildFactory, TaskFactory
 from rewards.models import RewardRequest
+from testsupport.factories import ChildFactory, TaskFactory
+from tracking.ledger.reversal import ALREADY_REVERSED, NOT_FOUND, NOT_REVERSIBLE
 from tracking.models import TrackingEvent
-from tracking.services import ALREADY_REVERSED, NOT_FOUND, NOT_REVERSIBLE
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.db.models import Sum
 from rest_framework.authtoken.models import Token
 
 from children.models import Child
-from chorehub.asgi_test_server import AsgiServer
-from chorehub.factories import ChildFactory, TaskFactory, UserFactory
+from testsupport.asgi_server import AsgiServer
+from testsupport.factories import ChildFactory, TaskFactory, UserFactory
 from tracking.models import TrackingEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

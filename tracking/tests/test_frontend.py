@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from rest_framework.authtoken.models import Token
 
-from chorehub.asgi_test_server import BASE_DIR, AsgiServer
-from chorehub.factories import UserFactory
-from tracking.stream import DOMAIN_EVENT_NAMES, TRACKING_EVENT_CREATED
-from tracking.views import STREAM_DESCRIPTION
+from testsupport.asgi_server import BASE_DIR, AsgiServer
+from testsupport.factories import UserFactory
+from tracking.live.channels import DOMAIN_EVENT_NAMES, TRACKING_EVENT_CREATED
+from tracking.live.views import STREAM_DESCRIPTION
 
 FRONTEND = BASE_DIR / "frontend"
 GENERATED_TYPES = FRONTEND / "src" / "generated" / "schema.d.ts"

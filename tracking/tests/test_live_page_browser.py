@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
-from chorehub.asgi_test_server import AsgiServer
-from chorehub.factories import ChildFactory, TaskFactory, UserFactory
+from testsupport.asgi_server import AsgiServer
+from testsupport.factories import ChildFactory, TaskFactory, UserFactory
 from tracking.tests.browser import chromium, screenshot_path
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,8 +6,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 
 from children.services import activate_task
-from chorehub.factories import ChildFactory, UserFactory
 from rewards.services import redeem_reward, request_reward
+from testsupport.factories import ChildFactory, UserFactory
 from tracking.models import AppendOnlyError, TrackingEvent
 from tracking.tests.factories import TrackingEventFactory
 from tracking.tests.recorded import EVENT_COLUMNS, column_values

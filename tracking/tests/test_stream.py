@@ -9,12 +9,12 @@ from django_eventstream.models import Event as StoredEvent
 from rest_framework.authtoken.models import Token
 
 from children.services import activate_task
-from chorehub.asgi_test_server import AsgiServer
-from chorehub.factories import ChildFactory, TaskFactory, UserFactory
+from testsupport.asgi_server import AsgiServer
+from testsupport.factories import ChildFactory, TaskFactory, UserFactory
+from tracking.live.channels import TRACKING_EVENT_CREATED, channel_for
+from tracking.live.views import FOREIGN_CHANNEL
 from tracking.models import TrackingEvent
-from tracking.stream import TRACKING_EVENT_CREATED, channel_for
 from tracking.tests.sse_client import SseClient
-from tracking.views import FOREIGN_CHANNEL
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,9 +4,9 @@ import pytest
 from redis import Redis
 
 from children.models import Child
-from chorehub.asgi_test_server import AsgiServer, free_port
+from testsupport.asgi_server import AsgiServer, free_port
+from tracking.live.channels import TRACKING_EVENT_CREATED
 from tracking.models import TrackingEvent
-from tracking.stream import TRACKING_EVENT_CREATED
 from tracking.tests.sse_client import SseClient
 from tracking.tests.test_stream import Family, stream_url
 
@@ -52,5 +52,5 @@ def test_with_redis_down_the_action_succeeds_and_the_failure_is_logged(django_db
     assert Child.objects.get(pk=family.child.pk).points == 5
     assert TrackingEvent.objects.filter(child_id=family.child.pk).count() == 1
     server_log = log.read_text()
-    assert "ERROR tracking.stream live event not sent" in server_log
+    assert "ERROR tracking.live.store live event not sent" in server_log
     assert '"tracking_event_id"' in server_log

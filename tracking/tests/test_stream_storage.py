@@ -1,19 +1,20 @@
-"""Stored stream events: kept for replay, trimmed after the configured retention."""
+"""Stored stream events: kept for replay, trimmed after the configured retention by
+`trim_stream_events`, never on a request's path."""
 
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from django_eventstream.models import Event as StoredEvent
 
-from tracking import stream_store
-from tracking.stream import UserChannelManager, channel_for
-from tracking.stream_store import RetainedEventStorage
+from tracking.live.channels import UserChannelManager, channel_for
+from tracking.live.store import RetainedEventStorage
 
 
 @pytest.fixture
-def storage(monkeypatch):
-    monkeypatch.setattr(stream_store, "_last_trim", 0.0)
+def storage():
     return RetainedEventStorage()
 
 
@@ -23,16 +24,20 @@ def stored_types() -> list[str]:
 
 
 @pytest.mark.django_db
-def test_events_older_than_the_retention_are_trimmed_on_append(storage, settings, monkeypatch):
+def test_trim_stream_events_deletes_events_older_than_the_retention(storage, settings):
     settings.EVENTSTREAM_RETENTION_MINUTES = 60
     for n in range(3):
         storage.append_event("user-1", "old", {"n": n})
     StoredEvent.objects.filter(type="old").update(
         created=timezone.now() - datetime.timedelta(minutes=61)
     )
-    monkeypatch.setattr(stream_store, "_last_trim", 0.0)
     storage.append_event("user-1", "recent", {"n": 3})
+    out = StringIO()
+
+    call_command("trim_stream_events", stdout=out)
+
     assert stored_types() == ["recent"]
+    assert "Deleted 3 stored stream event(s) older than 60 minutes." in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -46,11 +51,12 @@ def test_events_within_the_retention_are_kept_for_replay(storage, settings):
 
 
 @pytest.mark.django_db
-def test_trimming_runs_at_most_once_a_minute_per_process(storage, settings):
+def test_appending_an_event_never_trims(storage, settings):
     settings.EVENTSTREAM_RETENTION_MINUTES = 1
-    storage.append_event("user-1", "first", {})  # trims (nothing old yet) and starts the minute
+    storage.append_event("user-1", "first", {})
     StoredEvent.objects.update(created=timezone.now() - datetime.timedelta(minutes=5))
     storage.append_event("user-1", "second", {})
+    storage.trim_event_log()  # the library's hook: a no-op, trimming is the command's job
     assert stored_types() == ["first", "second"]
 
 

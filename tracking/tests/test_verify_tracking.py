@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 
 from children.models import Child
 from children.services import activate_task, delete_child
-from chorehub.factories import ChildFactory
 from rewards.services import cancel_request, redeem_request, redeem_reward, request_reward
-from tracking.chain import Break, ChainReport, check_chains
+from testsupport.factories import ChildFactory
+from tracking.ledger.chain import Break, ChainReport, check_chains
 from tracking.management.commands.verify_tracking import Command
 from tracking.tests.factories import TrackingEventFactory
 

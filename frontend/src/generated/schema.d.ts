@@ -445,7 +445,7 @@ export interface paths {
         put?: never;
         /**
          * Reverse an activated, redeemed or adjusted event (once)
-         * @description Appends a `reversed` event with the exact opposite of the original's delta (floored at 0), `reverses` = the original's id; a reversed redemption marks its request `reversed`. 409 if already reversed; 400 for a requested, cancelled or reversed event; 404 for another parent's event.
+         * @description Appends a `reversed` event with the exact opposite of the original's delta (floored at 0), `reverses` = the original's id; a reversed redemption marks its request `reversed`. 409 if already reversed; 400 for a requested, cancelled or reversed event; 404 for another parent's event; 503 if the history could not be written (nothing changed: try again).
          */
         post: operations["tracking_reverse_create"];
         delete?: never;
@@ -3433,6 +3433,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description The history could not be written, so the action was refused; nothing changed. Try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from children.models import Child
-from tracking.chain import ChainReport, check_chains
+from tracking.ledger.chain import ChainReport, check_chains
 from tracking.models import TrackingEvent
 
 CHUNK = 5000

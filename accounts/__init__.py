@@ -1,0 +1,1 @@
+"""Accounts: register, token, me, the sign-in lockout answer, the User admin."""

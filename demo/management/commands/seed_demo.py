@@ -1,0 +1,138 @@
+"""`manage.py seed_demo`: a demo parent with two children, chores, penalties, rewards and some
+history. Running it again changes nothing.
+
+Everything goes through the domain's services, as a parent's actions would.
+
+`--events N` also adds N tracking events across many new parents and children, in bulk (see
+`demo/bulk_history.py`): a history big enough to try the admin and the benchmarks on."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from children import services as children_services
+from children.models import Child
+from demo.bulk_history import seed_events
+from rewards import services as rewards_services
+
+DEMO_USERNAME = "demo"
+CHORES = [("Make the bed", 5), ("Do the dishes", 10), ("Homework", 15)]
+PENALTIES = [("Hitting", 20), ("Shouting", 5)]
+REWARDS = [
+    ("Ice cream", 30, "One scoop"),
+    ("Movie night", 100, "Pick the film"),
+    ("Screen time", 20, "30 minutes"),
+]
+CHILDREN = [("Alice", 9), ("Ben", 6)]
+
+
+class Command(BaseCommand):
+    help = "Create a demo parent and family (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already has users (used by `make run`).",
+        )
+        parser.add_argument(
+            "--events",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also add N tracking events across many new parents and children, in bulk.",
+        )
+        parser.add_argument(
+            "--children",
+            type=int,
+            metavar="C",
+            help="Spread the --events over C new children (default: one per 1000 events, "
+            "at most 1000), three per new parent.",
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="Do not show a progress bar."
+        )
+
+    def handle(
+        self,
+        *args,
+        if_empty: bool,
+        events: int,
+        children: int | None,
+        no_progress: bool,
+        **options,
+    ) -> None:
+        if events < 0 or (children is not None and not 1 <= children <= max(events, 1)):
+            raise CommandError("--events must be >= 0, and --children from 1 to --events.")
+        User = get_user_model()
+        if if_empty and User.objects.exists():
+            self.stdout.write("Database has users already; demo family not added.")
+            return
+        password = settings.DEMO_PASSWORD
+        with transaction.atomic():
+            parent, created = User.objects.get_or_create(username=DEMO_USERNAME)
+            if created:
+                parent.set_password(password)
+                parent.save(update_fields=["password"])
+                self.seed_family(parent)
+            token, _ = Token.objects.get_or_create(user=parent)
+        if created:
+            message = f"Demo parent created: username '{DEMO_USERNAME}', password '{password}'"
+        else:
+            # Its password may have been changed since: say what it was created with, not more.
+            message = (
+                f"Demo parent already there, unchanged: username '{DEMO_USERNAME}' "
+                f"(created with password '{password}' unless DEMO_PASSWORD differed then)"
+            )
+        self.stdout.write(self.style.SUCCESS(message))
+        self.stdout.write(f"API token: {token.key}")
+        if events:
+            self.seed_events(events, children, progress=not no_progress)
+
+    def seed_events(self, events: int, children: int | None, *, progress: bool) -> None:
+
+        started = time.monotonic()
+        report = seed_events(
+            events=events,
+            children=children,
+            progress=progress,
+            # The raw stream: Django's wrapper would end each of tqdm's redraws with a newline.
+            progress_file=getattr(self.stderr, "_out", self.stderr),
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Added {report.events} tracking events ({report.requests} reward requests) "
+                f"for {report.children} children of {report.parents} new parents "
+                f"in {time.monotonic() - started:.1f} s."
+            )
+        )
+
+    def seed_family(self, parent) -> None:
+        tasks = [children_services.create_task(owner=parent, name=n, points=p) for n, p in CHORES]
+        penalties = [
+            children_services.create_task(owner=parent, name=n, points=p, is_good=False)
+            for n, p in PENALTIES
+        ]
+        rewards = [
+            rewards_services.create_reward(owner=parent, name=n, cost=c, description=d)
+            for n, c, d in REWARDS
+        ]
+        children: list[Child] = []
+        for name, age in CHILDREN:
+            child = children_services.create_child(owner=parent, name=name, age=age)
+            children_services.assign_tasks(child=child, tasks=[*tasks, *penalties])
+            rewards_services.assign_rewards(child=child, rewards=rewards)
+            children.append(child)
+        alice, ben = children
+        children_services.set_task_override(child=ben, task=tasks[1], points=15)
+        # A little history, made through the services so that it is tracked like real use.
+        for task in (tasks[0], tasks[1], tasks[2], tasks[1]):
+            children_services.activate_task(child=alice, task=task)
+        children_services.activate_task(child=alice, task=penalties[1])
+        for task in (tasks[1], tasks[1]):
+            children_services.activate_task(child=ben, task=task)
+        rewards_services.request_reward(child=ben, reward=rewards[2])

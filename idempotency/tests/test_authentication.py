@@ -1,0 +1,172 @@
+"""The middleware finds the user as the API does (DRF's authentication classes), so a key is honoured
+for every credential the API accepts, and a request the API refuses records nothing."""
+
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from children.models import Child
+from idempotency.middleware import REPLAYED_HEADER
+from idempotency.models import IdempotencyRecord
+from tracking.models import TrackingEvent
+
+pytestmark = pytest.mark.django_db
+CSRF_SECRET = "a" * 32  # a well-formed CSRF secret; Django accepts it unmasked as the token
+PASSWORD = "correct-horse-battery"  # testsupport.factories.UserFactory's
+
+
+@pytest.fixture
+def key() -> str:
+    return str(uuid.uuid4())
+
+
+def activation_url(child) -> str:
+    return reverse("child-activate", args=[child.pk])
+
+
+def token_client(parent, keyword: str) -> APIClient:
+    client = APIClient(enforce_csrf_checks=True)
+    token, _ = Token.objects.get_or_create(user=parent)
+    client.credentials(HTTP_AUTHORIZATION=f"{keyword} {token.key}")
+    return client
+
+
+@pytest.fixture
+def browser(parent) -> APIClient:
+    """Signed in by the session cookie, checked for CSRF as a browser is, holding a CSRF cookie."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(parent)
+    client.cookies["csrftoken"] = CSRF_SECRET
+    return client
+
+
+def assert_activated_once(child, first, second) -> None:
+    assert first.status_code == second.status_code == 200, first.content
+    assert second.content == first.content
+    assert (first[REPLAYED_HEADER], second[REPLAYED_HEADER]) == ("false", "true")
+    assert Child.objects.get(pk=child.pk).points == 10
+    assert TrackingEvent.objects.filter(child_id=child.pk).count() == 1
+
+
+@pytest.mark.parametrize("keyword", ["Token", "token", "TOKEN", "tOkEn"])
+def test_the_token_keyword_in_any_case_gets_one_effect_per_key(parent, child, chore, key, keyword):
+    client = token_client(parent, keyword)
+
+    def activate():
+        return client.post(
+            activation_url(child), {"task_id": chore.pk}, format="json", HTTP_IDEMPOTENCY_KEY=key
+        )
+
+    first = activate()
+    second = activate()
+
+    assert_activated_once(child, first, second)
+    assert IdempotencyRecord.objects.filter(user=parent, key=key).count() == 1
+
+
+@pytest.mark.parametrize("keyword", ["Token", "token", "TOKEN"])
+def test_a_bad_token_is_a_401_that_records_nothing(parent, child, chore, key, keyword):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"{keyword} {'0' * 40}")
+
+    response = client.post(
+        activation_url(child), {"task_id": chore.pk}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+    assert response.status_code == 401
+    assert not IdempotencyRecord.objects.exists()
+    assert Child.objects.get(pk=child.pk).points == 0
+    # The key is not used up: the real user's request with it runs.
+    real = token_client(parent, "Token").post(
+        activation_url(child), {"task_id": chore.pk}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert (real.status_code, real[REPLAYED_HEADER]) == (200, "false")
+
+
+def test_a_bad_token_beside_a_valid_session_is_a_401_that_records_nothing(
+    browser, child, chore, key
+):
+    browser.credentials(HTTP_AUTHORIZATION="token " + "0" * 40)
+
+    response = browser.post(
+        activation_url(child),
+        {"task_id": chore.pk},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+        HTTP_X_CSRFTOKEN=CSRF_SECRET,
+    )
+
+    assert response.status_code == 401
+    assert not IdempotencyRecord.objects.exists()
+    assert Child.objects.get(pk=child.pk).points == 0
+
+
+def test_a_session_write_with_the_csrf_header_gets_one_effect_per_key(browser, child, chore, key):
+    def activate():
+        return browser.post(
+            activation_url(child),
+            {"task_id": chore.pk},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=key,
+            HTTP_X_CSRFTOKEN=CSRF_SECRET,
+        )
+
+    assert_activated_once(child, activate(), activate())
+
+
+@pytest.mark.parametrize("encoding", ["multipart", "urlencoded"])
+def test_a_session_form_with_the_csrf_field_gets_one_effect_per_key(parent, browser, key, encoding):
+    """The CSRF check finds the token in the form body (of a view that takes forms), and the view
+    can still read that body: the credentials in it sign in once, the repeat is the replay."""
+    fields = {
+        "username": parent.username,
+        "password": PASSWORD,
+        "csrfmiddlewaretoken": CSRF_SECRET,
+    }
+
+    def sign_in():
+        if encoding == "multipart":
+            return browser.post(
+                reverse("auth-token"), fields, format="multipart", HTTP_IDEMPOTENCY_KEY=key
+            )
+        return browser.post(
+            reverse("auth-token"),
+            urlencode(fields),
+            content_type="application/x-www-form-urlencoded",
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
+
+    first = sign_in()
+    second = sign_in()
+
+    assert first.status_code == second.status_code == 200, first.content
+    assert first.json() == {"token": Token.objects.get(user=parent).key}
+    assert second.content == first.content
+    assert (first[REPLAYED_HEADER], second[REPLAYED_HEADER]) == ("false", "true")
+    assert IdempotencyRecord.objects.filter(user=parent, key=key).count() == 1
+
+
+def test_a_session_write_without_the_csrf_token_is_a_403_that_records_nothing(
+    browser, child, chore, key
+):
+    response = browser.post(
+        activation_url(child), {"task_id": chore.pk}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert not IdempotencyRecord.objects.exists()
+    assert Child.objects.get(pk=child.pk).points == 0
+    # The key is not used up by the refusal.
+    again = browser.post(
+        activation_url(child),
+        {"task_id": chore.pk},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+        HTTP_X_CSRFTOKEN=CSRF_SECRET,
+    )
+    assert (again.status_code, again[REPLAYED_HEADER]) == (200, "false")

@@ -1,0 +1,195 @@
+"""Shared API plumbing: the exception handler, pagination, strict query parameters, id fields."""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from kernel.errors import DomainError, HistoryUnavailable, InvalidAction, StateConflict
+from kernel.validation import UNKNOWN_PARAMETER
+
+MAX_ID = 2**63 - 1
+MAX_OFFSET = 2**31 - 1
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+UNKNOWN_FIELD = "This field cannot be set here."
+BAD_LIMIT = f"Must be an integer from 1 to {MAX_LIMIT} (larger values are clamped to {MAX_LIMIT})."
+BAD_OFFSET = f"Must be an integer from 0 to {MAX_OFFSET}."
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The action conflicts with the current state."
+    default_code = "conflict"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Temporarily unavailable; nothing changed. Try again."
+    default_code = "unavailable"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus: domain conflicts → 409, rule violations and model validation → 400,
+    an unwritable history → 503."""
+    if isinstance(exc, StateConflict):
+        exc = Conflict(exc.message)
+    elif isinstance(exc, HistoryUnavailable):
+        exc = ServiceUnavailable(exc.message)
+    elif isinstance(exc, InvalidAction):
+        exc = exceptions.ValidationError(
+            {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
+        )
+    elif isinstance(exc, DomainError):
+        exc = exceptions.ValidationError(exc.message)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    return drf_exception_handler(exc, context)
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An integer id in a request body: positive and within a 64-bit column, so that a huge number
+    is a 400 and not a database overflow."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def parse_bounded_int(
+    request: Request, name: str, *, default: int, minimum: int, maximum: int | None, message: str
+) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise exceptions.ValidationError({name: [message]}) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise exceptions.ValidationError({name: [message]})
+    return value
+
+
+class StrictLimitOffsetPagination(LimitOffsetPagination):
+    """limit/offset pagination that answers 400 to a malformed value instead of ignoring it.
+
+    `limit` above the maximum is clamped, not refused, as DRF does.
+    """
+
+    default_limit = DEFAULT_LIMIT
+    max_limit = MAX_LIMIT
+
+    def get_limit(self, request: Request) -> int:
+        limit = parse_bounded_int(
+            request,
+            self.limit_query_param,
+            default=self.default_limit,
+            minimum=1,
+            maximum=None,
+            message=BAD_LIMIT,
+        )
+        return min(limit, self.max_limit)
+
+    def get_offset(self, request: Request) -> int:
+        return parse_bounded_int(
+            request,
+            self.offset_query_param,
+            default=0,
+            minimum=0,
+            maximum=MAX_OFFSET,
+            message=BAD_OFFSET,
+        )
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, refusing query parameters it does not know (a misspelt filter would otherwise
+    silently return everything)."""
+
+    always_allowed = frozenset({"limit", "offset"})
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        if getattr(view, "action", "list") != "list":
+            # Detail routes and viewset actions take their own query parameters, if any.
+            return queryset
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = set(filterset_class.base_filters) if filterset_class else set()
+        unknown = set(request.query_params) - known - self.always_allowed
+        if unknown:
+            allowed = ", ".join(sorted(known | {"limit", "offset"}))
+            raise exceptions.ValidationError(
+                {name: [UNKNOWN_PARAMETER.format(allowed=allowed)] for name in sorted(unknown)}
+            )
+        return super().filter_queryset(request, queryset, view)
+
+
+class StrictFieldsMixin:
+    """Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+    silently dropping them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            writable = {name for name, f in self.fields.items() if not f.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise exceptions.ValidationError({name: [UNKNOWN_FIELD] for name in unknown})
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {
+        "allOf": [{"$ref": "#/components/schemas/TrackingEvent"}],
+        "nullable": True,
+        "description": "The event recorded for this action; null if recording it failed "
+        "(the action itself still happened).",
+    }
+)
+class TrackingEventRefField(serializers.JSONField):
+    """The `tracking_event` that the ledger adds to action responses (`ActionResult.extras`); the
+    domain apps name the schema component, never the tracking app's code. Null when nothing
+    recorded the action."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        if isinstance(instance, Mapping):
+            return instance.get(self.source)
+        return getattr(instance, self.source, None)
+
+
+class IdFilter(django_filters.Filter):
+    """An integer id in a query string: "1.5", "abc" or a number beyond 64 bits is a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 in a query string, turned into UTC here: any offset the format allows is accepted
+    (PostgreSQL would refuse one beyond ±15:59 with a 500), and a moment outside the calendar once
+    converted is a 400."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField

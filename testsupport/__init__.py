@@ -1,0 +1,1 @@
+"""Test support: factories and a real ASGI server. Never imported by production code."""

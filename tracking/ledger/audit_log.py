@@ -1,0 +1,95 @@
+"""The per-user audit log: `<log dir>/tracking_user_<id>.log`, one JSON object per line.
+
+Each file is written through concurrent-log-handler, which takes a lock file around every write
+and rotation, so several server processes can append to one user's log without losing or splitting
+a line. Handlers are kept in a small LRU cache: however many users there are, at most
+`TRACKING_LOG_MAX_OPEN_HANDLERS` handlers (each holding its log file and its lock file) are open.
+"""
+
+import json
+import logging
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from concurrent_log_handler import ConcurrentRotatingFileHandler
+from django.conf import settings
+
+from tracking.ledger.render import EVENT_FIELDS, render_event
+
+logger = logging.getLogger(__name__)
+
+LOG_FIELDS = EVENT_FIELDS  # what each line holds, in this order
+
+
+def log_path(user_id: int) -> Path:
+    return Path(settings.CHOREHUB_LOG_DIR) / f"tracking_user_{user_id}.log"
+
+
+def log_line(event: Any) -> str:
+    """The JSON line for one TrackingEvent: the contract's fields (`render_event`)."""
+    return json.dumps(render_event(event), separators=(",", ":"))
+
+
+class AuditLogHandler(ConcurrentRotatingFileHandler):
+    """Raises write errors instead of printing them, so the caller can log the lost line."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        raise
+
+
+class AuditLogWriter:
+    """Appends lines to per-user files with a bounded set of open handlers."""
+
+    def __init__(self) -> None:
+        self._handlers: OrderedDict[Path, AuditLogHandler] = OrderedDict()
+        # One lock for lookup, eviction and write: a handler is never closed under a writer.
+        self._lock = threading.Lock()
+
+    def write(self, user_id: int, line: str) -> None:
+        record = logging.makeLogRecord({"msg": line, "levelno": logging.INFO})
+        with self._lock:
+            handler = self._handler(log_path(user_id))
+            handler.emit(record)
+
+    def close_all(self) -> None:
+        with self._lock:
+            while self._handlers:
+                _, handler = self._handlers.popitem(last=False)
+                handler.close()
+
+    def open_handlers(self) -> int:
+        return len(self._handlers)
+
+    def _handler(self, path: Path) -> AuditLogHandler:
+        handler = self._handlers.get(path)
+        if handler is not None:
+            self._handlers.move_to_end(path)
+            return handler
+        while len(self._handlers) >= settings.TRACKING_LOG_MAX_OPEN_HANDLERS:
+            _, oldest = self._handlers.popitem(last=False)
+            oldest.close()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = AuditLogHandler(
+            str(path),
+            maxBytes=settings.TRACKING_LOG_MAX_BYTES,
+            backupCount=settings.TRACKING_LOG_BACKUP_COUNT,
+            encoding="utf-8",
+        )
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        self._handlers[path] = handler
+        return handler
+
+
+writer = AuditLogWriter()
+
+
+def write_event(event: Any) -> None:
+    """Append the event's line to its user's log. Called on commit, so a rolled-back action
+    leaves no line. A failure is logged with the line (to replay it) and never raised."""
+    line = log_line(event)
+    try:
+        writer.write(event.user_id, line)
+    except OSError:
+        logger.exception("audit log line not written for user %s: %s", event.user_id, line)

@@ -1,0 +1,73 @@
+"""The ledger's receiver of the domain's points signals: each `PointsChanged` becomes one
+TrackingEvent row, written in the action's transaction, then (after it commits) one audit log line
+and one `tracking_event_created` message on the event stream.
+
+Connected in `TrackingConfig.ready()`. The domain apps do not know it exists.
+"""
+
+import json
+import logging
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, transaction
+
+from kernel.errors import HistoryUnavailable
+from kernel.events import PointsChanged
+from tracking.ledger import audit_log, dead_letter
+from tracking.ledger.render import render_replayable
+from tracking.live import channels
+from tracking.models import Action, TrackingEvent
+from tracking.serializers import TrackingEventSerializer
+
+logger = logging.getLogger(__name__)
+
+NOT_RECORDED = "tracking event not recorded (the action itself succeeded); event: %s"
+REVERSAL_NOT_RECORDED = "reversal refused: its tracking event could not be written; event: %s"
+HISTORY_NOT_WRITTEN = "The history could not be written; nothing changed. Try again."
+
+
+def record_event(sender: type, *, event: PointsChanged, **_: Any) -> dict[str, Any]:
+    """Record one action. Returns `{"tracking_event": ...}` for the action's API response.
+
+    The insert runs in its own savepoint: if it fails, only the savepoint rolls back, the action
+    still commits, and the event is logged at ERROR and kept in the dead-letter spool, from which
+    `repair_tracking` writes it later. A reversal is different: it is itself a ledger write, so
+    when its row cannot be written it raises HistoryUnavailable and the reversal is refused.
+    """
+    row = TrackingEvent(
+        user_id=event.user_id,
+        child_id=event.child_id,
+        entity_type=event.entity_type,
+        entity_id=event.entity_id,
+        action=event.action,
+        points_before=event.points_before,
+        points_after=event.points_after,
+        delta=event.delta,
+        occurred_at=event.occurred_at,
+        metadata=dict(event.metadata),
+        reverses=event.reverses,
+    )
+    try:
+        # Field checks only: the database enforces the constraints without an extra query.
+        # (`user` is excluded: checking that the owner exists would cost a query per action.)
+        row.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
+        with transaction.atomic():
+            row.save()
+    except (ValidationError, DatabaseError) as error:
+        replayable = render_replayable(row)
+        if event.action == Action.REVERSED:
+            logger.exception(REVERSAL_NOT_RECORDED, as_json(replayable))
+            raise HistoryUnavailable(HISTORY_NOT_WRITTEN) from error
+        logger.exception(NOT_RECORDED, as_json(replayable))
+        transaction.on_commit(partial(dead_letter.append, replayable), robust=True)
+        return {"tracking_event": None}
+    transaction.on_commit(partial(audit_log.write_event, row), robust=True)
+    channels.publish_tracking_event(row)
+    return {"tracking_event": TrackingEventSerializer(row).data}
+
+
+def as_json(replayable: dict[str, Any]) -> str:
+    return json.dumps(replayable, cls=DjangoJSONEncoder, sort_keys=True)

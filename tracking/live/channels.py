@@ -1,0 +1,117 @@
+"""Live updates over server-sent events (django-eventstream): who reads which channel, what each
+event carries, and the receivers of the domain signals that send them.
+
+Each parent reads one channel, `user-<id>`. Events are stored in the action's transaction and
+delivered after it commits (`tracking.live.store`), so a rolled-back action sends nothing, and a
+failure to deliver (Redis down, say) is logged and never fails the action.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django_eventstream.channelmanager import ChannelManagerBase
+
+from kernel.events import PointsChanged, iso_z
+from tracking.ledger.render import render_event
+from tracking.live.store import store_and_deliver_on_commit
+from tracking.models import TrackingEvent
+
+# Domain signal action → the name of the event the frontend receives.
+DOMAIN_EVENT_NAMES = {
+    "activated": "task_activated",
+    "requested": "reward_requested",
+    "redeemed": "reward_redeemed",
+    "cancelled": "reward_cancelled",
+    "adjusted": "points_adjusted",
+    "reversed": "points_reversed",
+}
+TRACKING_EVENT_CREATED = "tracking_event_created"
+
+
+def channel_for(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+class UserChannelManager(ChannelManagerBase):
+    """A signed-in user reads their own channel and no other; anonymous reads nothing."""
+
+    def get_channels_for_request(self, request, view_kwargs) -> set[str]:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return set()
+        return {channel_for(user.pk)}
+
+    def can_read_channel(self, user: AbstractBaseUser | None, channel: str) -> bool:
+        return user is not None and channel == channel_for(user.pk)
+
+    def is_channel_reliable(self, channel: str) -> bool:
+        return True
+
+
+def publish_on_commit(user_id: int | None, event_type: str, data: dict[str, Any]) -> None:
+    """Store an event for a user's channel in the current transaction; it is delivered after the
+    commit (a rolled-back action sends nothing)."""
+    if user_id is not None:
+        store_and_deliver_on_commit(channel_for(user_id), event_type, data)
+
+
+def publish_tracking_event(row: TrackingEvent) -> None:
+    """`tracking_event_created`: the row as the ledger renders it, without `user_id` (the
+    channel already is the user's)."""
+    data = {name: value for name, value in render_event(row).items() if name != "user_id"}
+    publish_on_commit(row.user_id, TRACKING_EVENT_CREATED, data)
+
+
+def child_payload(child: Any) -> dict[str, Any]:
+    return {"id": child.pk, "name": child.name, "age": child.age, "points": child.points}
+
+
+# --- Receivers of the domain signals (connected in TrackingConfig.ready) -------------------------
+
+
+def on_points_action(sender: type, *, event: PointsChanged, **_: Any) -> None:
+    """task_activated, reward_requested, reward_redeemed, reward_cancelled, points_adjusted,
+    points_reversed."""
+    data = {
+        "child": {
+            "id": event.child_id,
+            "name": event.child_name,
+            "age": event.child_age,
+            "points": event.points_after,
+        },
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "entity_name": event.metadata.get("entity_name"),
+        "action": event.action,
+        "points_before": event.points_before,
+        "points_after": event.points_after,
+        "actor": event.metadata.get("actor"),
+        "request_id": event.metadata.get("request_id"),
+        "reason": event.metadata.get("reason"),
+        "occurred_at": iso_z(event.occurred_at),
+    }
+    publish_on_commit(event.user_id, DOMAIN_EVENT_NAMES[event.action], data)
+
+
+def on_child_created(sender: type, *, user, child, occurred_at, **extra: Any) -> None:
+    publish_on_commit(
+        user.pk, "child_created", {"child": child_payload(child), "occurred_at": iso_z(occurred_at)}
+    )
+
+
+def on_child_changed(sender: type, *, user, child, changed, occurred_at, **extra: Any) -> None:
+    publish_on_commit(
+        user.pk,
+        "child_changed",
+        {"child": child_payload(child), "changed": changed, "occurred_at": iso_z(occurred_at)},
+    )
+
+
+def on_child_deleted(
+    sender: type, *, user, child_id, child_name, occurred_at, **extra: Any
+) -> None:
+    publish_on_commit(
+        user.pk,
+        "child_deleted",
+        {"child_id": child_id, "child_name": child_name, "occurred_at": iso_z(occurred_at)},
+    )

@@ -1,0 +1,83 @@
+"""OpenAPI descriptions of the event stream's messages, so frontends can generate their types.
+
+These serializers only document; `tracking.live.channels` builds the payloads.
+"""
+
+from drf_spectacular.utils import PolymorphicProxySerializer
+from rest_framework import serializers
+
+from tracking.models import Action, EntityType
+
+
+class StreamChildSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    age = serializers.IntegerField(allow_null=True)
+    points = serializers.IntegerField()
+
+
+class TrackingEventCreatedSerializer(serializers.Serializer):
+    """`tracking_event_created`: a TrackingEvent row was committed."""
+
+    tracking_event_id = serializers.IntegerField()
+    child_id = serializers.IntegerField()
+    entity_type = serializers.ChoiceField(choices=EntityType.choices)
+    entity_id = serializers.IntegerField(allow_null=True)
+    action = serializers.ChoiceField(choices=Action.choices)
+    points_before = serializers.IntegerField()
+    points_after = serializers.IntegerField()
+    delta = serializers.IntegerField()
+    occurred_at = serializers.DateTimeField()
+
+
+class PointsActionEventSerializer(serializers.Serializer):
+    """`task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled`,
+    `points_adjusted`, `points_reversed`."""
+
+    child = StreamChildSerializer()
+    entity_type = serializers.ChoiceField(choices=EntityType.choices)
+    entity_id = serializers.IntegerField(allow_null=True)
+    entity_name = serializers.CharField()
+    action = serializers.ChoiceField(choices=Action.choices)
+    points_before = serializers.IntegerField()
+    points_after = serializers.IntegerField()
+    actor = serializers.ChoiceField(choices=["parent", "child"])
+    request_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField(allow_null=True, help_text="Adjustments and reversals only.")
+    occurred_at = serializers.DateTimeField()
+
+
+class ChildCreatedEventSerializer(serializers.Serializer):
+    """`child_created`."""
+
+    child = StreamChildSerializer()
+    occurred_at = serializers.DateTimeField()
+
+
+class ChildChangedEventSerializer(serializers.Serializer):
+    """`child_changed`: name, age or assignment changed (`changed` lists which)."""
+
+    child = StreamChildSerializer()
+    changed = serializers.ListField(child=serializers.CharField())
+    occurred_at = serializers.DateTimeField()
+
+
+class ChildDeletedEventSerializer(serializers.Serializer):
+    """`child_deleted`."""
+
+    child_id = serializers.IntegerField()
+    child_name = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+
+
+STREAM_EVENT = PolymorphicProxySerializer(
+    component_name="StreamEventData",
+    serializers=[
+        TrackingEventCreatedSerializer,
+        PointsActionEventSerializer,
+        ChildCreatedEventSerializer,
+        ChildChangedEventSerializer,
+        ChildDeletedEventSerializer,
+    ],
+    resource_type_field_name=None,
+)

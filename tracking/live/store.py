@@ -1,0 +1,144 @@
+"""Where live events are kept and how they reach listeners.
+
+An event is stored in the action's own transaction (one UPDATE of the channel's counter and one
+INSERT, in a savepoint), so a rolled-back action leaves none, and delivered after the commit: to
+this process's listeners, or through Redis to every process's. A client that reconnects with
+`Last-Event-ID` reads what it missed from the store. This replaces django-eventstream's
+`send_event`, which stores and publishes in a transaction of its own after the action (six
+queries each); the wire format and the library's readers are unchanged.
+"""
+
+import datetime
+import json
+import logging
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from django_eventstream.event import Event
+from django_eventstream.models import Event as StoredEvent
+from django_eventstream.models import EventCounter
+from django_eventstream.storage import DjangoModelStorage
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
+
+logger = logging.getLogger(__name__)
+
+TRIM_BATCH = 1000
+REDIS_CHANNEL = "events_channel"  # the one django-eventstream's RedisListener subscribes to
+
+
+def store_and_deliver_on_commit(channel: str, event_type: str, data: dict[str, Any]) -> None:
+    """Store an event in the current transaction and deliver it once that commits. A failure is
+    logged with the event and never raised: it must not fail the action."""
+    text = json.dumps(data, cls=DjangoJSONEncoder)
+    try:
+        with transaction.atomic():  # a savepoint: an error here must not poison the action
+            event = store_event(channel, event_type, text)
+    except DatabaseError:
+        logger.exception("live event not stored for %s: %s %s", channel, event_type, text)
+        return
+    transaction.on_commit(partial(deliver, event), robust=True)
+
+
+def store_event(channel: str, event_type: str, text: str) -> Event:
+    """Append an event to a channel: next id from the channel's counter, then the row."""
+    counter = connection.ops.quote_name(EventCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {counter} SET value = value + 1, updated = %s WHERE name = %s RETURNING value",
+            [timezone.now(), channel],
+        )
+        row = cursor.fetchone()
+    # The library stores the JSON text JSON-encoded once more; its reader decodes it once.
+    stored = json.dumps(text)
+    if row is None:
+        # A channel's first event: the library's own path creates the counter and the id-0
+        # placeholder that lets a client which connected before it resume from 0.
+        first = StoredEvent(channel=channel, type=event_type, data=stored)
+        first.save()
+        return Event(channel, event_type, text, id=first.eid)
+    StoredEvent.objects.create(channel=channel, type=event_type, data=stored, eid=row[0])
+    return Event(channel, event_type, text, id=row[0])
+
+
+def deliver(event: Event) -> None:
+    """Wake the listeners of the event's channel: through Redis when it is configured (every
+    process), else in this process."""
+    from django_eventstream import eventstream
+    from django_eventstream.views import get_listener_manager
+
+    try:
+        if eventstream.redis_client is not None:
+            message = {
+                "channel": event.channel,
+                "event_type": event.type,
+                "data": event.data,
+                "pub_id": str(event.id),
+            }
+            eventstream.redis_client.publish(REDIS_CHANNEL, json.dumps(message))
+        else:
+            get_listener_manager().add_to_queues(event.channel, event)
+    except (RedisError, OSError):
+        # Still stored: a client that reconnects with Last-Event-ID gets it.
+        logger.exception("live event not sent to %s: %s %s", event.channel, event.type, event.data)
+
+
+def fail_fast_on_redis_errors() -> None:
+    """Delivery runs on the request's path after commit: with Redis down, redis-py's default
+    retries would add seconds to every action. One try, then log (the event stays stored, so a
+    reconnecting client still gets it)."""
+    from django_eventstream import eventstream
+
+    if eventstream.redis_client is not None:
+        eventstream.redis_client.set_retry(Retry(NoBackoff(), 0))
+
+
+def trim_stored_events() -> int:
+    """Delete stored events older than the retention, in batches; returns how many went. Run by
+    `manage.py trim_stream_events` (from a timer), never on a request's path."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=settings.EVENTSTREAM_RETENTION_MINUTES)
+    deleted = 0
+    while True:
+        ids = list(
+            StoredEvent.objects.filter(created__lt=cutoff)
+            .order_by("id")
+            .values_list("id", flat=True)[:TRIM_BATCH]
+        )
+        if not ids:
+            return deleted
+        deleted += StoredEvent.objects.filter(id__in=ids).delete()[0]
+
+
+class RetainedEventStorage(DjangoModelStorage):
+    """django-eventstream's database storage (the library reads through it) with our append. The
+    library would trim on every append; retention is `trim_stream_events`' job instead."""
+
+    def append_event(self, channel: str, event_type: str, data: str) -> Event:
+        return store_event(channel, event_type, data)
+
+    def trim_event_log(self) -> None:
+        """Not on the request path: see `trim_stored_events`."""
+
+    def get_events(self, channel, last_id, limit=100):
+        try:
+            return super().get_events(channel, last_id, limit=limit)
+        finally:
+            release_stream_connection()
+
+    def get_current_id(self, channel):
+        try:
+            return super().get_current_id(channel)
+        finally:
+            release_stream_connection()
+
+
+def release_stream_connection() -> None:
+    """Each open stream reads the database from a thread of its own; closing the connection after
+    each read keeps idle streams from holding one database connection each."""
+    if not connection.in_atomic_block:
+        connection.close()

@@ -1,0 +1,2 @@
+"""Staff reads of the history: the admin for tracking events, the child page history mixin, the
+staff API, CSV export and the points chart."""
