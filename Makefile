@@ -6,6 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Proxies (comma-separated addresses) whose X-Forwarded-For and X-Forwarded-Proto the server believes;
+# none by default, so that no client picks its own address (sign-in lockouts and throttles count by it).
+FORWARDED_ALLOW_IPS ?=
+PROXY_HEADERS := $(if $(strip $(FORWARDED_ALLOW_IPS)),--proxy-headers --forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)',--no-proxy-headers)
 # Development defaults; real deployments set DEBUG=0, SECRET_KEY and ALLOWED_HOSTS (see README).
 export DEBUG ?= 1
 
@@ -13,7 +17,7 @@ export DEBUG ?= 1
 
 run: $(VENV)/.deps migrate
 	$(PY) manage.py seed_demo --if-empty
-	$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT)
+	$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT) $(PROXY_HEADERS)
 
 test: $(VENV)/.dev-deps browser frontend
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.dispatch import Signal
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from kernel.events import PointsChanged
@@ -24,6 +24,7 @@ from testsupport.factories import (
     TaskFactory,
     UserFactory,
 )
+from testsupport.tokens import token_for
 
 
 def on_postgres() -> bool:
@@ -63,10 +64,18 @@ def staff_user(db):
 
 
 def client_for(user) -> APIClient:
+    """A client signed in as `user` with a token of its own (a new one each call, as a sign-in)."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    """Every test starts with no request counted by the throttles (Django's cache), as a test's
+    database starts empty: a test's own requests are far below the default rates, but the suite's
+    thousands of requests from 127.0.0.1, and user ids that repeat on SQLite, are not."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,24 +1,63 @@
-"""Writes of the accounts app."""
+"""Writes of the accounts app: accounts, their API tokens, their password."""
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from knox.models import AuthToken
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 
 from accounts.serializers import USERNAME_TAKEN
 
 User = get_user_model()
 
 
-def register_parent(*, username: str, password: str, email: str = "") -> tuple[User, Token]:
-    """Create a parent account and its API token.
+def register_parent(
+    *, username: str, password: str, email: str = ""
+) -> tuple[User, AuthToken, str]:
+    """Create a parent account and its first API token; returns the user, the token and its key.
 
     Raises serializers.ValidationError when the username was taken meanwhile (a racing request).
     """
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password, email=email)
-            token = Token.objects.create(user=user)
+            token, key = issue_token(user=user)
     except IntegrityError as error:
         raise serializers.ValidationError({"username": [USERNAME_TAKEN]}) from error
-    return user, token
+    return user, token, key
+
+
+def issue_token(*, user: User) -> tuple[AuthToken, str]:
+    """A new API token for `user`, and its key: one per sign-in, so each device has its own.
+
+    The key exists only in this answer: the database keeps its SHA-512 digest and its first 15
+    characters (to find it). It expires after `REST_KNOX["TOKEN_TTL"]`. The user's expired tokens
+    are deleted here, so they do not pile up (authentication only checks the token it is given).
+    """
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+    return AuthToken.objects.create(user=user)
+
+
+def revoke_token(*, token: AuthToken) -> None:
+    """Delete one token (signing out one device): the next request with its key is a 401."""
+    token.delete()
+
+
+def revoke_tokens(*, user: User, keep: AuthToken | None = None) -> int:
+    """Delete every token of `user` but `keep` (signing out everywhere); returns how many."""
+    tokens = AuthToken.objects.filter(user=user)
+    if keep is not None:
+        tokens = tokens.exclude(pk=keep.pk)
+    count, _ = tokens.delete()
+    return count
+
+
+def change_password(*, user: User, new_password: str, keep_token: AuthToken | None = None) -> None:
+    """Set `user`'s password and revoke every token but `keep_token` (the caller's, if it signed
+    in with one). The new password changes the session hash, so every session ends too; the view
+    keeps the caller's own session, if it used one (`update_session_auth_hash`).
+    """
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoke_tokens(user=user, keep=keep_token)

@@ -1,48 +1,156 @@
-"""The accounts API: register, get a token, read or delete oneself, and the lockout answer."""
+"""The accounts API: register, sign in and out (tokens), change the password, read or delete
+oneself, and the lockout answer."""
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework import parsers, permissions, status
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
+from knox.models import AuthToken
+from rest_framework import exceptions, parsers, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.serializers import (
     USERNAME_TAKEN,
+    AuthTokenSerializer,
+    IssuedTokenSerializer,
+    PasswordChangeSerializer,
     RegisteredSerializer,
     RegisterSerializer,
     UserSerializer,
 )
-from accounts.services import register_parent
+from accounts.services import (
+    change_password,
+    issue_token,
+    register_parent,
+    revoke_token,
+    revoke_tokens,
+)
+from accounts.throttles import PerAddressScopedRateThrottle
 from kernel.api_errors import errors
 from kernel.parsers import JSONParser
 from kernel.validation import QueryParametersChecked
 
-__all__ = ["USERNAME_TAKEN", "MeView", "RegisterView", "TokenView", "lockout_response"]
+__all__ = [
+    "USERNAME_TAKEN",
+    "MeView",
+    "PasswordView",
+    "RegisterView",
+    "TokenView",
+    "TokensView",
+    "lockout_response",
+]
 
 LOCKED_OUT = "Too many failed sign-in attempts. Try again in {minutes} minutes."
+NOT_A_TOKEN = "This request was not signed in with a token: there is no token to revoke."
 
 
 class RegisterView(QueryParametersChecked, APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
+    throttle_scope = "register"
+
+    def get_throttles(self) -> list:
+        return [*super().get_throttles(), PerAddressScopedRateThrottle()]
 
     @extend_schema(
         summary="Create a parent account",
         request=RegisterSerializer,
-        responses={201: RegisteredSerializer, **errors(400)},
+        responses={201: RegisteredSerializer, **errors(400, 429)},
     )
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, token = register_parent(**serializer.validated_data)
-        user.token = token.key
+        user, token, key = register_parent(**serializer.validated_data)
+        user.token, user.expiry = key, token.expiry
         return Response(RegisteredSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+# POST `{username, password}` → a new token; DELETE revokes the token of the request. Repeated
+# failures are locked out with a 429 (django-axes, accounts.lockout). (A comment, not a docstring:
+# drf-spectacular would show it as the description of both operations.)
+class TokenView(QueryParametersChecked, APIView):
+    parser_classes = (parsers.FormParser, parsers.MultiPartParser, JSONParser)
+    throttle_scope = "token"
+
+    def get_permissions(self) -> list:
+        if self.request.method == "POST":
+            return [permissions.AllowAny()]
+        return super().get_permissions()
+
+    def get_throttles(self) -> list:
+        throttles = super().get_throttles()
+        if self.request.method == "POST":
+            throttles.append(PerAddressScopedRateThrottle())
+        return throttles
+
+    @extend_schema(
+        summary="Sign in: a new token (one per sign-in, so one per device)",
+        description="Each sign-in issues a new token, which expires after `TOKEN_TTL_DAYS` "
+        "(30 days by default). Repeated failures are locked out with a 429.",
+        request=AuthTokenSerializer,
+        responses={200: IssuedTokenSerializer, **errors(400, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        # django-axes marks a lockout on the request it is given; give it Django's own request so
+        # that its middleware sees the mark and answers 429 (DRF's wrapper would keep it).
+        serializer = AuthTokenSerializer(
+            data=request.data, context={"http_request": request._request}
+        )
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, key = issue_token(user=user)
+        # Getting a token is signing in: it resets the failure count and records last_login.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response(IssuedTokenSerializer({"token": key, "expiry": token.expiry}).data)
+
+    @extend_schema(
+        summary="Sign out: revoke the token of this request",
+        responses={204: None, **errors(400, 401)},
+    )
+    def delete(self, request: Request) -> Response:
+        if not isinstance(request.auth, AuthToken):
+            raise exceptions.ValidationError({"detail": NOT_A_TOKEN})
+        revoke_token(token=request.auth)
+        user_logged_out.send(
+            sender=request.user.__class__, request=request._request, user=request.user
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokensView(QueryParametersChecked, APIView):
+    @extend_schema(
+        summary="Sign out everywhere: revoke every token of the signed-in user",
+        responses={204: None, **errors(400, 401)},
+    )
+    def delete(self, request: Request) -> Response:
+        revoke_tokens(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordView(QueryParametersChecked, APIView):
+    @extend_schema(
+        summary="Change your password; revokes every other token and session",
+        request=PasswordChangeSerializer,
+        responses={204: None, **errors(400, 401, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeSerializer(
+            data=request.data, context={"user": request.user, "http_request": request._request}
+        )
+        serializer.is_valid(raise_exception=True)
+        own_token = request.auth if isinstance(request.auth, AuthToken) else None
+        change_password(
+            user=request.user,
+            new_password=serializer.validated_data["new_password"],
+            keep_token=own_token,
+        )
+        if own_token is None:
+            # Signed in with a session: keep it (the new password would end it).
+            update_session_auth_hash(request._request, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(QueryParametersChecked, APIView):
@@ -59,31 +167,6 @@ class MeView(QueryParametersChecked, APIView):
     def delete(self, request: Request) -> Response:
         request.user.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class TokenView(QueryParametersChecked, ObtainAuthToken):
-    """`{username, password}` → `{token}`: the key for `Authorization: Token <key>`.
-
-    Repeated failures lock the (username, IP address) pair out with a 429 (django-axes).
-    """
-
-    parser_classes = (parsers.FormParser, parsers.MultiPartParser, JSONParser)
-    permission_classes = [permissions.AllowAny]
-
-    def get_serializer_context(self) -> dict:
-        # django-axes marks a lockout on the request it is given; give it Django's own request so
-        # that its middleware sees the mark and answers 429 (DRF's wrapper would keep it).
-        return {**super().get_serializer_context(), "request": self.request._request}
-
-    @extend_schema(responses={200: AuthTokenSerializer, **errors(400, 429)})
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        token, _ = Token.objects.get_or_create(user=user)
-        # Getting a token is signing in: it resets the failure count and records last_login.
-        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
-        return Response({"token": token.key})
 
 
 def lockout_response(request, original_response, credentials) -> JsonResponse:

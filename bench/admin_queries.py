@@ -46,9 +46,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from children.models import Child  # noqa: E402
+from testsupport.tokens import token_for  # noqa: E402
 from tracking.models import TrackingEvent  # noqa: E402
 
 settings.DEBUG = False
@@ -136,10 +136,10 @@ def main() -> None:
 
     User = get_user_model()
     staff, _ = User.objects.get_or_create(username="bench-staff", defaults={"is_staff": True})
-    token, _ = Token.objects.get_or_create(user=staff)
+    token = token_for(staff)
     api_client, admin_client = Client(), Client()
     admin_client.force_login(staff)
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
 
     def floor() -> None:
         with connection.cursor() as cursor:

@@ -96,9 +96,9 @@ class Run:
 
 def make_families(count: int, label: str) -> list[Family]:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
     from children.models import Child, Task
+    from testsupport.tokens import token_for
 
     families = []
     for index in range(count):
@@ -108,9 +108,7 @@ def make_families(count: int, label: str) -> list[Family]:
         child = Child.objects.create(owner=parent, name=f"{label} child {index}")
         chore = Task.objects.create(owner=parent, name=f"{label} chore {index}", points=index + 1)
         child.tasks.add(chore)
-        families.append(
-            Family(Token.objects.create(user=parent).key, child.pk, chore.pk, chore.points, 0)
-        )
+        families.append(Family(token_for(parent), child.pk, chore.pk, chore.points, 0))
     return families
 
 

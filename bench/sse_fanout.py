@@ -129,15 +129,15 @@ def make_family() -> tuple[str, int, int]:
     """A parent with a token, a child and an assigned chore; returns (token, child id, task id)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from children.models import Child, Task
+    from testsupport.tokens import token_for
 
     parent = get_user_model().objects.create_user(username="fanout-parent", password=None)
     child = Child.objects.create(owner=parent, name="Fan-out child")
     chore = Task.objects.create(owner=parent, name="Fan-out chore", points=1)
     child.tasks.add(chore)
-    token = Token.objects.create(user=parent).key
+    token = token_for(parent)
     connection.close()
     return token, child.pk, chore.pk
 

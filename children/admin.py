@@ -8,12 +8,15 @@ are never edited here: they move only through tasks, penalties and rewards.
 apps show on a child's page (rewards, the tracking history): this app imports neither.
 """
 
+import contextlib
+
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from children import services
 from children.models import Child, Task, TaskOverride
+from kernel.errors import NotFound
 
 
 class PointsFilter(admin.SimpleListFilter):
@@ -89,11 +92,14 @@ class ChildAdmin(admin.ModelAdmin):
             services.update_child(child=obj, **changes)
 
     def delete_model(self, request: HttpRequest, obj: Child) -> None:
-        services.delete_child(child=obj)
+        # Deleted meanwhile by someone else (another admin, the API): what was asked is done.
+        with contextlib.suppress(NotFound):
+            services.delete_child(child=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Child]) -> None:
         for child in queryset.select_related("owner"):
-            services.delete_child(child=child)
+            with contextlib.suppress(NotFound):
+                services.delete_child(child=child)
 
 
 @admin.register(Task)

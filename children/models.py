@@ -8,6 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from kernel.text import validate_single_line_text
+
 CHILD_NAME_MAX = 64
 MAX_AGE = 120
 TASK_POINTS_MAX = 10_000
@@ -17,7 +19,7 @@ class Child(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="children"
     )
-    name = models.CharField(max_length=CHILD_NAME_MAX)
+    name = models.CharField(max_length=CHILD_NAME_MAX, validators=[validate_single_line_text])
     age = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(MAX_AGE)]
     )
@@ -46,7 +48,7 @@ class Task(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_single_line_text])
     points = models.PositiveIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(TASK_POINTS_MAX)]
     )

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from children.models import CHILD_NAME_MAX, MAX_AGE, TASK_POINTS_MAX, Child, Task
-from kernel.api import StrictFieldsMixin, TrackingEventRefField, id_field
+from kernel.api import ListField, StrictFieldsMixin, TrackingEventRefField, id_field
+from kernel.text import validate_single_line_text
 
 MAX_ASSIGNED = 1000
 UNKNOWN_IDS = "Unknown {kind} id(s): {ids}."
@@ -13,7 +14,9 @@ DOES_NOT_EXIST = "{kind} {id} does not exist."
 
 
 class ChildSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    name = serializers.CharField(max_length=CHILD_NAME_MAX, allow_blank=False)
+    name = serializers.CharField(
+        max_length=CHILD_NAME_MAX, allow_blank=False, validators=[validate_single_line_text]
+    )
     age = serializers.IntegerField(min_value=0, max_value=MAX_AGE, allow_null=True, required=False)
     task_ids = serializers.SerializerMethodField()
     reward_ids = serializers.SerializerMethodField()
@@ -41,7 +44,9 @@ class ChildSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class TaskSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    name = serializers.CharField(max_length=100, allow_blank=False)
+    name = serializers.CharField(
+        max_length=100, allow_blank=False, validators=[validate_single_line_text]
+    )
     points = serializers.IntegerField(min_value=1, max_value=TASK_POINTS_MAX)
     is_good = serializers.BooleanField(
         default=True, help_text=_("true: a chore (adds points); false: a penalty (takes them).")
@@ -54,7 +59,7 @@ class TaskSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class OwnedIdsField(serializers.ListField):
+class OwnedIdsField(ListField):
     """A list of ids of the signed-in parent's objects; unknown and foreign ids are the same 400."""
 
     def __init__(self, *, kind: str, **kwargs):
@@ -99,7 +104,9 @@ class AdjustSerializer(StrictFieldsMixin, serializers.Serializer):
         max_value=ADJUST_MAX,
         help_text="Points to add (negative: to remove, floored at 0 like a penalty). Not 0.",
     )
-    reason = serializers.CharField(min_length=1, max_length=200, allow_blank=False)
+    reason = serializers.CharField(
+        min_length=1, max_length=200, allow_blank=False, validators=[validate_single_line_text]
+    )
 
     def validate_points(self, points: int) -> int:
         if points == 0:
@@ -115,4 +122,4 @@ class ChildActionResponseSerializer(serializers.Serializer):
 
 
 class TaskIdsSerializer(serializers.Serializer):
-    task_ids = serializers.ListField(child=serializers.IntegerField())
+    task_ids = ListField(child=serializers.IntegerField())

@@ -13,7 +13,7 @@ from django.utils import timezone
 from children import signals
 from children.models import Child, Task, TaskOverride
 from kernel.announce import announce
-from kernel.errors import InvalidAction
+from kernel.errors import InvalidAction, NotFound
 from kernel.events import PointsChanged
 
 
@@ -38,10 +38,21 @@ def not_assigned_message(*, kind: str, entity: models.Model, child: Child) -> st
     )
 
 
+CHILD_GONE = "Child {child_id} no longer exists; nothing changed."
+
+
 def lock_child(child_id: int) -> Child:
-    """Lock a child's row for the rest of the transaction; every points change starts here, so
-    concurrent actions on one child run one after the other and none is lost."""
-    return Child.objects.select_for_update(of=("self",)).get(pk=child_id)
+    """Lock a child's row for the rest of the transaction; every write on a child starts here
+    (its deletion too), so concurrent actions on one child run one after the other and none is
+    lost.
+
+    Raises NotFound when the row is gone: the caller found the child, then a deletion committed
+    before this lock (or while it waited for it).
+    """
+    child = Child.objects.select_for_update(of=("self",)).filter(pk=child_id).first()
+    if child is None:
+        raise NotFound(CHILD_GONE.format(child_id=child_id))
+    return child
 
 
 def create_child(*, owner: AbstractBaseUser, name: str, age: int | None = None) -> Child:
@@ -58,6 +69,7 @@ def update_child(*, child: Child, **changes: Any) -> Child:
     """Change a child's name and/or age (points are not editable)."""
     changed = [name for name in ("name", "age") if name in changes]
     with transaction.atomic():
+        child = lock_child(child.pk)
         for name in changed:
             setattr(child, name, changes[name])
         child.save(update_fields=[*changed, "updated_at"])
@@ -73,8 +85,14 @@ def update_child(*, child: Child, **changes: Any) -> Child:
 
 
 def delete_child(*, child: Child) -> None:
-    """Remove a child, its assignments, overrides and requests. Its tracking history stays."""
+    """Remove a child, its assignments, overrides and requests. Its tracking history stays.
+
+    The child's lock comes first: the rows an action on it committed meanwhile (a request, an
+    override, an assignment) are then visible to the cascade, instead of failing its foreign keys
+    at commit; and of two deletions of one child, the second is a NotFound.
+    """
     with transaction.atomic():
+        child = lock_child(child.pk)
         child_id, child_name, owner = child.pk, child.name, child.owner
         child.delete()
         announce(
@@ -90,13 +108,14 @@ def delete_child(*, child: Child) -> None:
 def assign_tasks(*, child: Child, tasks: Iterable[Task]) -> Child:
     """Replace the set of tasks and penalties assigned to a child."""
     with transaction.atomic():
+        child = lock_child(child.pk)
         child.tasks.set(tasks)
         return announce_assignment_changed(child, "task_ids")
 
 
 def announce_assignment_changed(child: Child, what: str) -> Child:
     """Tell listeners that one of a child's assignments (`task_ids`, `reward_ids`) was replaced,
-    inside the caller's transaction."""
+    inside the caller's transaction, on a child it locked with `lock_child`."""
     child.save(update_fields=["updated_at"])
     announce(
         signals.child_changed,
@@ -116,9 +135,11 @@ def create_task(*, owner: AbstractBaseUser, name: str, points: int, is_good: boo
 
 def set_task_override(*, child: Child, task: Task, points: int) -> TaskOverride:
     """Use `points` for this child instead of the task's default points."""
-    override, _ = TaskOverride.objects.update_or_create(
-        child=child, task=task, defaults={"points": points}
-    )
+    with transaction.atomic():
+        lock_child(child.pk)
+        override, _ = TaskOverride.objects.update_or_create(
+            child=child, task=task, defaults={"points": points}
+        )
     return override
 
 

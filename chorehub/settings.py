@@ -48,7 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Third party
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens, stored as digests, that expire and can be revoked (issue 13, item 2).
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -69,6 +70,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Issue 13, item 10: before anything reads an API request's body, so that Django's upload
+    # limits answer JSON there (kernel/upload_limits.py).
+    "kernel.upload_limits.ApiUploadLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -175,8 +179,9 @@ LOGGING = {
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     # Token first, so that an anonymous request gets 401 with `WWW-Authenticate: Token`.
+    # django-rest-knox's tokens (issue 13, item 2; accounts/authentication.py).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -190,6 +195,32 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["kernel.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles (issue 13, item 4; accounts/throttles.py): per IP address for anonymous callers,
+    # per user for signed-in ones; `register` and `token` per IP address on those two views.
+    # Counted in Django's cache (local memory: per server process). 429 with Retry-After.
+    # https://www.django-rest-framework.org/api-guide/throttling/
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttles.AnonRateThrottle",
+        "accounts.throttles.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON", default="300/min"),
+        "user": env.str("THROTTLE_USER", default="1200/min"),
+        "register": env.str("THROTTLE_REGISTER", default="100/hour"),
+        "token": env.str("THROTTLE_TOKEN", default="100/min"),
+    },
+    # The client's address is REMOTE_ADDR, never X-Forwarded-For (which DRF would otherwise take
+    # whole, as the client sent it): the server sets REMOTE_ADDR from forwarded headers only for
+    # the proxies it trusts (FORWARDED_ALLOW_IPS, see docs/operations.md).
+    "NUM_PROXIES": 0,
+}
+
+# django-rest-knox (issue 13, item 2): `Authorization: Token <key>`, keys expire after
+# TOKEN_TTL_DAYS. https://jazzband.github.io/django-rest-knox/settings/
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("TOKEN_TTL_DAYS", default=30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
@@ -207,6 +238,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "idempotency.schema.add_idempotency_key",
+        "accounts.schema.add_throttled_responses",
+        "kernel.body_limit_schema.add_body_too_large",  # issue 13, item 5
     ],
     "ENUM_NAME_OVERRIDES": {
         "EntityTypeEnum": "tracking.models.EntityType",
@@ -230,6 +263,15 @@ TRACKING_LOG_MAX_OPEN_HANDLERS = env.int("TRACKING_LOG_MAX_OPEN_HANDLERS", defau
 EVENTSTREAM_STORAGE_CLASS = "tracking.live.store.RetainedEventStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "tracking.live.channels.UserChannelManager"
 EVENTSTREAM_RETENTION_MINUTES = env.int("EVENTSTREAM_RETENTION_MINUTES", default=24 * 60)
+# Issue 13, items 1 and 7 (tracking/live/open_streams.py, docs/events.md#limits): a stream ends
+# after this many seconds (the client resumes with Last-Event-ID); the open streams' credentials
+# are re-checked every EVENTSTREAM_CREDENTIAL_CHECK_SECONDS; each user may hold this many open
+# streams per server process, the next is a 429.
+EVENTSTREAM_MAX_LIFETIME_SECONDS = env.int("EVENTSTREAM_MAX_LIFETIME_SECONDS", default=3600)
+EVENTSTREAM_CREDENTIAL_CHECK_SECONDS = env.float(
+    "EVENTSTREAM_CREDENTIAL_CHECK_SECONDS", default=2.0
+)
+EVENTSTREAM_MAX_PER_USER = env.int("EVENTSTREAM_MAX_PER_USER", default=20)
 if REDIS_URL:
     from redis.connection import parse_url
 
@@ -241,13 +283,28 @@ if REDIS_URL:
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 IDEMPOTENCY_RUNNING_TIMEOUT_SECONDS = env.int("IDEMPOTENCY_RUNNING_TIMEOUT_SECONDS", default=60)
 
-# Failed sign-ins (API token, /accounts/login/, /admin/): after AXES_FAILURE_LIMIT failures for one
-# username from one IP address, that pair is refused with a 429 for AXES_COOLOFF_MINUTES.
+# Request bodies (issue 13, item 5): under /api/, a body over API_MAX_BODY_BYTES is refused with a
+# 413 in front of Django (chorehub/asgi.py, kernel/body_limit.py), before anything is buffered.
+# Django's own limits (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS, defaults) still
+# apply behind it, and answer JSON under /api/ too (item 10, kernel.body_limit.ApiUploadLimits).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+
+# Failed sign-ins (API token, password change, /accounts/login/, /admin/), counted three ways, each
+# against its own limit within AXES_COOLOFF_MINUTES (issue 13, item 3; accounts/lockout.py): one
+# username from one IP address (AXES_FAILURE_LIMIT), one username from any address
+# (AXES_USERNAME_FAILURE_LIMIT), one address across usernames (AXES_IP_FAILURE_LIMIT). At a limit,
+# sign-ins that match it are refused with a 429 until AXES_COOLOFF_MINUTES after the last failure.
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_HANDLER = "accounts.lockout.FailureLimitsHandler"
+# The address is REMOTE_ADDR only, never a header the client can write: the ASGI server sets it
+# from X-Forwarded-For only for the proxies named in FORWARDED_ALLOW_IPS (none by default).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_HTTP_RESPONSE_CODE = 429

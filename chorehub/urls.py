@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.urls import include, path
-from django.views.defaults import page_not_found
+from django.views.defaults import bad_request, page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -48,6 +48,8 @@ urlpatterns = [
     path("api/", include(api_patterns)),
 ]
 
+BAD_REQUEST = "Bad request."
+
 
 def not_found(request, exception=None):
     """Unknown URLs under /api/ answer JSON like the rest of the API; others get Django's page."""
@@ -56,4 +58,14 @@ def not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
+def refused(request, exception=None):
+    """A request Django itself refuses (a SuspiciousOperation: a bad Host header, an upload over a
+    limit) answers JSON under /api/ too, when DEBUG is off (with DEBUG, Django shows its technical
+    page; kernel.upload_limits answers the upload limits before that can happen)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": BAD_REQUEST}, status=400)
+    return bad_request(request, exception)
+
+
 handler404 = not_found
+handler400 = refused

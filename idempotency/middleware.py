@@ -76,13 +76,24 @@ def request_user(request: HttpRequest):
     return user if user is not None and user.is_authenticated else None
 
 
+# Credential routes are never recorded: their answers hold a token and their bodies a password,
+# which the store would keep (in plain text, for a day) to replay. Anonymous calls to the first two
+# are not recorded anyway (keys are per user).
+NOT_RECORDED_PATHS = frozenset({"/api/auth/register/", "/api/auth/token/", "/api/auth/password/"})
+
+
 class IdempotencyKeyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = request.headers.get(HEADER)
-        if key is None or request.method != "POST" or not request.path.startswith("/api/"):
+        if (
+            key is None
+            or request.method != "POST"
+            or not request.path.startswith("/api/")
+            or request.path in NOT_RECORDED_PATHS
+        ):
             return self.get_response(request)
         if not KEY_PATTERN.match(key):
             return JsonResponse({"detail": BAD_KEY}, status=400)

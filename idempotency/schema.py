@@ -2,7 +2,7 @@
 
 from typing import Any
 
-ANONYMOUS_PATHS = {"/api/auth/register/", "/api/auth/token/"}
+from idempotency.middleware import NOT_RECORDED_PATHS
 
 PARAMETER = {
     "in": "header",
@@ -28,7 +28,7 @@ def add_idempotency_key(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
     """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"])."""
     for path, operations in result.get("paths", {}).items():
         post = operations.get("post")
-        if post is None or path in ANONYMOUS_PATHS:
+        if post is None or path in NOT_RECORDED_PATHS:
             continue
         post.setdefault("parameters", []).append(PARAMETER)
         responses = post.setdefault("responses", {})

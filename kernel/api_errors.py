@@ -35,7 +35,8 @@ ERRORS = {
     403: OpenApiResponse(DETAIL_BODY, description="Signed in, but not allowed (not staff)."),
     404: OpenApiResponse(
         DETAIL_BODY,
-        description="No such object among yours (another parent's is the same 404).",
+        description="No such object among yours (another parent's is the same 404), or it "
+        "was deleted while the action ran; nothing changed.",
     ),
     503: OpenApiResponse(
         DETAIL_BODY,
@@ -44,8 +45,9 @@ ERRORS = {
     ),
     429: OpenApiResponse(
         DETAIL_BODY,
-        description="Too many failed sign-ins for this username from this address; "
-        "`Retry-After` says when to try again.",
+        description="Too many requests: over a rate limit (docs/operations.md#limits), or, when "
+        "signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many "
+        "seconds to wait.",
     ),
 }
 

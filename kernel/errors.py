@@ -21,3 +21,9 @@ class StateConflict(DomainError):
 class HistoryUnavailable(DomainError):
     """The history could not be written, and the action needs it written (a reversal is itself a
     history record): refused, nothing changed, worth retrying: 503."""
+
+
+class NotFound(DomainError):
+    """The object of the action is gone: deleted after the view found it, by a request that
+    committed first (e.g. `DELETE /api/children/{id}/` racing an activation). Nothing was
+    changed: 404, as for an object that never existed."""

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from children.models import Child
+from kernel.text import validate_multi_line_text, validate_single_line_text
 
 REWARD_COST_MAX = 100_000
 
@@ -14,8 +15,10 @@ class Reward(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rewards"
     )
-    name = models.CharField(max_length=100)
-    description = models.CharField(max_length=1000, blank=True, default="")
+    name = models.CharField(max_length=100, validators=[validate_single_line_text])
+    description = models.CharField(
+        max_length=1000, blank=True, default="", validators=[validate_multi_line_text]
+    )
     cost = models.PositiveIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(REWARD_COST_MAX)]
     )

@@ -6,15 +6,24 @@ from rest_framework import serializers
 
 from children.models import TASK_POINTS_MAX, Task, TaskOverride
 from children.serializers import DOES_NOT_EXIST, WRONG_KIND, ChildSerializer, OwnedIdsField
-from kernel.api import StrictFieldsMixin, TrackingEventRefField, id_field
+from kernel.api import ListField, StrictFieldsMixin, TrackingEventRefField, id_field
+from kernel.text import validate_multi_line_text, validate_single_line_text
 from rewards.models import REWARD_COST_MAX, Reward, RewardOverride, RewardRequest
 
 VALUE_RANGE = "Must be from 1 to {maximum} for a {entity_type}."
 
 
 class RewardSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    name = serializers.CharField(max_length=100, allow_blank=False)
-    description = serializers.CharField(max_length=1000, allow_blank=True, required=False)
+    name = serializers.CharField(
+        max_length=100, allow_blank=False, validators=[validate_single_line_text]
+    )
+    description = serializers.CharField(
+        max_length=1000,
+        allow_blank=True,
+        required=False,
+        validators=[validate_multi_line_text],
+        help_text="Several lines allowed (line feeds); no other control characters.",
+    )
     cost = serializers.IntegerField(min_value=1, max_value=REWARD_COST_MAX)
 
     class Meta:
@@ -163,4 +172,4 @@ def resolve_entity(*, user, entity_type: str, entity_id: int):
 
 
 class RewardIdsSerializer(serializers.Serializer):
-    reward_ids = serializers.ListField(child=serializers.IntegerField())
+    reward_ids = ListField(child=serializers.IntegerField())

@@ -1,7 +1,8 @@
 """Writes of the rewards app: a child asks for a reward, a parent redeems or cancels it.
 
 Every function locks the child's row first and then the request's, always in that order, so that a
-redeem racing a cancel (or another redeem) ends in exactly one of them.
+redeem racing a cancel (or another redeem) ends in exactly one of them. A child or request deleted
+after the view found it is a NotFound (404), with nothing changed.
 """
 
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from children.services import (
     not_assigned_message,
     set_task_override,
 )
-from kernel.errors import InvalidAction, StateConflict
+from kernel.errors import InvalidAction, NotFound, StateConflict
 from kernel.events import PointsChanged
 from rewards import signals
 from rewards.models import Reward, RewardOverride, RewardRequest
@@ -31,6 +32,7 @@ NOT_ENOUGH_POINTS = "Child '{child}' has {points} points; reward '{reward}' cost
 ALREADY_PENDING = "Child '{child}' already has a pending request for reward '{reward}'."
 NOT_PENDING = "Reward request {request_id} is {status}, not pending."
 NOT_REDEEMED = "Reward request {request_id} is {status}, not redeemed."
+REQUEST_GONE = "Reward request {request_id} no longer exists; nothing changed."
 
 
 @dataclass(frozen=True)
@@ -55,15 +57,18 @@ def create_reward(*, owner: Any, name: str, cost: int, description: str = "") ->
 def assign_rewards(*, child: Child, rewards: Iterable[Reward]) -> Child:
     """Replace the set of rewards assigned to a child."""
     with transaction.atomic():
+        child = lock_child(child.pk)
         child.rewards.set(rewards)
         return announce_assignment_changed(child, "reward_ids")
 
 
 def set_reward_override(*, child: Child, reward: Reward, cost: int) -> RewardOverride:
     """Use `cost` for this child instead of the reward's default cost."""
-    override, _ = RewardOverride.objects.update_or_create(
-        child=child, reward=reward, defaults={"cost": cost}
-    )
+    with transaction.atomic():
+        lock_child(child.pk)
+        override, _ = RewardOverride.objects.update_or_create(
+            child=child, reward=reward, defaults={"cost": cost}
+        )
     return override
 
 
@@ -257,11 +262,19 @@ def _require_points(child: Child, reward: Reward, cost: int) -> None:
 
 
 def _lock_pending(request: RewardRequest) -> RewardRequest:
+    """Lock a request under its child's lock, and check it is still pending.
+
+    Raises NotFound when it was deleted after the view found it (with its reward; a deletion of
+    its child fails `lock_child` first), StateConflict when it is no longer pending.
+    """
     locked = (
         RewardRequest.objects.select_for_update(of=("self",))
         .select_related("reward")
-        .get(pk=request.pk)
+        .filter(pk=request.pk)
+        .first()
     )
+    if locked is None:
+        raise NotFound(REQUEST_GONE.format(request_id=request.pk))
     if locked.status != RewardRequest.Status.PENDING:
         raise StateConflict(NOT_PENDING.format(request_id=locked.pk, status=locked.status))
     return locked

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -31,7 +32,8 @@ def database_url() -> str:
 
 class AsgiServer:
     """One uvicorn process (no workers, no reload) serving `app` on a free loopback port; on the
-    database this process uses unless `env` names one."""
+    database this process uses unless `env` names one. `options` are more uvicorn options (those
+    of `make run`'s command, for instance)."""
 
     def __init__(
         self,
@@ -39,8 +41,10 @@ class AsgiServer:
         app: str = "chorehub.asgi:application",
         env: dict[str, str] | None = None,
         log_path: Path | None = None,
+        options: Sequence[str] = (),
     ):
         self.app = app
+        self.options = list(options)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = env or {}
@@ -57,7 +61,7 @@ class AsgiServer:
     def start(self, timeout: float = 30) -> "AsgiServer":
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", *self.command.split()],
+            [sys.executable, "-m", *self.command.split(), *self.options],
             cwd=BASE_DIR,
             env=self.env,
             stdout=log,

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from kernel.api import StrictFieldsMixin
 from kernel.events import iso_z
+from kernel.text import validate_single_line_text
 from tracking.ledger.render import render_event
 from tracking.models import TrackingEvent
 
@@ -61,4 +62,6 @@ class TrackingEventSerializer(serializers.ModelSerializer):
 
 
 class ReverseSerializer(StrictFieldsMixin, serializers.Serializer):
-    reason = serializers.CharField(min_length=1, max_length=200, allow_blank=False)
+    reason = serializers.CharField(
+        min_length=1, max_length=200, allow_blank=False, validators=[validate_single_line_text]
+    )

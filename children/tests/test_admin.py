@@ -4,12 +4,14 @@ history, and deletions that keep tracking (anonymized for a deleted user)."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.admin import site
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from children import signals
 from children.models import Child, TaskOverride
-from children.services import activate_task, set_task_override
+from children.services import activate_task, delete_child, set_task_override
+from chorehub.admin import ComposedChildAdmin
 from testsupport.factories import ChildFactory, PenaltyFactory, TaskFactory, UserFactory
 from tracking.models import TrackingEvent
 from tracking.staff.points_chart import NO_EVENTS
@@ -255,3 +257,14 @@ def test_a_parent_who_is_not_staff_cannot_enter(client, parent):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+def test_deleting_a_child_that_is_already_gone_in_the_admin_is_not_an_error(admin_client, child):
+    page = reverse("admin:children_child_delete", args=[child.pk])
+    stale = Child.objects.get(pk=child.pk)
+    delete_child(child=Child.objects.get(pk=child.pk))  # another admin, or the API, got there first
+
+    ComposedChildAdmin(Child, site).delete_model(request=None, obj=stale)
+
+    assert not Child.objects.filter(pk=child.pk).exists()
+    assert admin_client.get(page).status_code == 302  # Django's "doesn't exist" redirect

@@ -6,11 +6,11 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from chorehub.tests.test_ownership import database_state
 from testsupport.factories import ChildFactory, RewardFactory, TaskFactory
+from testsupport.tokens import token_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 PASSWORD = "correct-horse-battery"  # testsupport.factories.UserFactory's
@@ -128,7 +128,7 @@ def test_the_token_from_before_sign_in_no_longer_works(parent, family):
 @pytest.mark.parametrize("write", WRITES, ids=WRITE_IDS)
 def test_a_token_authenticated_write_needs_no_csrf_token(parent, family, write):
     client = APIClient(enforce_csrf_checks=True)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=parent).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(parent)}")
 
     response = send(client, family, write)
 

@@ -26,7 +26,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django_eventstream.models import Event as StoredStreamEvent
-from rest_framework.authtoken.models import Token
 
 from children.models import Child
 from rewards.models import RewardRequest
@@ -38,6 +37,7 @@ from testsupport.factories import (
     TaskFactory,
     UserFactory,
 )
+from testsupport.tokens import token_for
 from tracking.ledger.audit_log import log_line
 from tracking.live.channels import DOMAIN_EVENT_NAMES, TRACKING_EVENT_CREATED, channel_for
 from tracking.models import TrackingEvent
@@ -78,7 +78,7 @@ class Family:
 
     def __init__(self) -> None:
         self.parent = UserFactory()
-        self.token = Token.objects.create(user=self.parent).key
+        self.token = token_for(self.parent)
         self.child = ChildFactory(owner=self.parent, points=0)
         self.chore = TaskFactory(owner=self.parent, points=10)
         self.penalty = PenaltyFactory(owner=self.parent, points=3)

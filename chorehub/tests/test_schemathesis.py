@@ -17,7 +17,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -37,6 +36,7 @@ from testsupport.factories import (
     TaskFactory,
     UserFactory,
 )
+from testsupport.tokens import token_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -80,7 +80,7 @@ def family_of(user) -> SimpleNamespace:
     event = activate_task(child=child, task=chore).extras["tracking_event"]
     return SimpleNamespace(
         user=user,
-        token=Token.objects.create(user=user).key,
+        token=token_for(user),
         child=child,
         chore=chore,
         penalty=penalty,
@@ -110,6 +110,7 @@ REAL_VALUES = {
     "reward_ids": lambda f: [[f.reward.pk, f.spare_reward.pk]],
     "username": lambda f: [f.user.username],
     "password": lambda f: [PASSWORD],
+    "old_password": lambda f: [PASSWORD],
 }
 
 

@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: creates the demo family once, says how to sign in, and is idempotent."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -7,6 +8,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from children.models import Child, Task
 from demo.management.commands.seed_demo import (
@@ -26,6 +29,20 @@ def seed_demo(*args: str) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
+
+
+def token_printed_by(output: str) -> str:
+    match = re.search(r"^API token: (\w+) ", output, re.M)
+    assert match, output
+    return match.group(1)
+
+
+# The API tokens: knox's model and its admin proxy (the same rows).
+TOKEN_MODELS = {"knox.AuthToken", "accounts.ApiToken"}
+
+
+def without_tokens(counts: dict[str, int]) -> dict[str, int]:
+    return {label: n for label, n in counts.items() if label not in TOKEN_MODELS}
 
 
 def row_counts() -> dict[str, int]:
@@ -67,14 +84,23 @@ def test_seed_demo_prints_the_username_and_password():
     assert f"password '{settings.DEMO_PASSWORD}'" in output
 
 
-def test_running_seed_demo_twice_changes_nothing():
-    seed_demo()
+def test_running_seed_demo_twice_changes_nothing_but_issuing_a_new_token():
+    first_key = token_printed_by(seed_demo())
     before = row_counts()
     points_before = dict(Child.objects.values_list("pk", "points"))
 
     output = seed_demo()
 
-    assert row_counts() == before
+    # A key is shown only when issued (knox keeps its digest): each run issues and prints one.
+    after = row_counts()
+    assert after["knox.AuthToken"] == before["knox.AuthToken"] + 1
+    assert without_tokens(after) == without_tokens(before)
+    second_key = token_printed_by(output)
+    assert second_key != first_key
+    for key in (first_key, second_key):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert client.get(reverse("auth-me")).json()["username"] == DEMO_USERNAME
     assert dict(Child.objects.values_list("pk", "points")) == points_before
     assert f"username '{DEMO_USERNAME}'" in output
     assert f"password '{settings.DEMO_PASSWORD}'" in output

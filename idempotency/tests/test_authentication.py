@@ -6,12 +6,12 @@ from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from children.models import Child
 from idempotency.middleware import REPLAYED_HEADER
 from idempotency.models import IdempotencyRecord
+from testsupport.tokens import token_for
 from tracking.models import TrackingEvent
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,7 @@ def activation_url(child) -> str:
 
 def token_client(parent, keyword: str) -> APIClient:
     client = APIClient(enforce_csrf_checks=True)
-    token, _ = Token.objects.get_or_create(user=parent)
-    client.credentials(HTTP_AUTHORIZATION=f"{keyword} {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"{keyword} {token_for(parent)}")
     return client
 
 
@@ -119,9 +118,12 @@ def test_a_session_write_with_the_csrf_header_gets_one_effect_per_key(browser, c
 
 
 @pytest.mark.parametrize("encoding", ["multipart", "urlencoded"])
-def test_a_session_form_with_the_csrf_field_gets_one_effect_per_key(parent, browser, key, encoding):
-    """The CSRF check finds the token in the form body (of a view that takes forms), and the view
-    can still read that body: the credentials in it sign in once, the repeat is the replay."""
+def test_signing_in_with_a_key_is_never_recorded_a_token_is_not_kept(
+    parent, browser, key, encoding
+):
+    """Credential routes are not idempotent: their answers hold a token (kept by the store in
+    plain text for a day, were it recorded) and their bodies a password. The CSRF check still
+    finds its token in the form body, and the view still reads that body: each sign-in works."""
     fields = {
         "username": parent.username,
         "password": PASSWORD,
@@ -144,10 +146,25 @@ def test_a_session_form_with_the_csrf_field_gets_one_effect_per_key(parent, brow
     second = sign_in()
 
     assert first.status_code == second.status_code == 200, first.content
-    assert first.json() == {"token": Token.objects.get(user=parent).key}
-    assert second.content == first.content
-    assert (first[REPLAYED_HEADER], second[REPLAYED_HEADER]) == ("false", "true")
-    assert IdempotencyRecord.objects.filter(user=parent, key=key).count() == 1
+    assert set(first.json()) == {"token", "expiry"}
+    assert first.json()["token"] != second.json()["token"]
+    for response in (first, second):
+        signed_in = APIClient()
+        signed_in.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        assert signed_in.get(reverse("auth-me")).json()["id"] == parent.pk
+    assert REPLAYED_HEADER not in second
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_changing_the_password_with_a_key_is_never_recorded(parent, parent_client, key):
+    response = parent_client.post(
+        reverse("auth-password"),
+        {"old_password": PASSWORD, "new_password": "another-long-passphrase-42"},
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+    assert response.status_code == 204, response.content
+    assert not IdempotencyRecord.objects.exists()
 
 
 def test_a_session_write_without_the_csrf_token_is_a_403_that_records_nothing(

@@ -83,7 +83,7 @@ def _row(event: dict[str, Any], existing_users: set[int]) -> TrackingEvent:
         points_before=before,
         points_after=after,
         delta=after - before,
-        occurred_at=datetime.fromisoformat(event["occurred_at"].replace("Z", "+00:00")),
+        occurred_at=datetime.fromisoformat(event["occurred_at"]),
         metadata=event.get("metadata") or {},
         reverses=event.get("reverses"),
     )

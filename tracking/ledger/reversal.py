@@ -9,9 +9,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.http import Http404
 
-from children.models import Child
 from children.services import ActionResult, lock_child, reverse_change
-from kernel.errors import InvalidAction, StateConflict
+from kernel.errors import InvalidAction, NotFound, StateConflict
 from rewards.services import mark_redemption_reversed
 from tracking.models import REVERSIBLE_ACTIONS, Action, EntityType, TrackingEvent
 from tracking.selectors import events_of_user
@@ -33,6 +32,10 @@ def reverse_event(
     Raises Http404 for an unknown or foreign event, InvalidAction for an event that cannot be
     reversed (requested, cancelled, reversed), StateConflict when it was already reversed or its
     child is gone, HistoryUnavailable when the reversal's own row cannot be written.
+
+    A gone child is a 409, not the 404 of `lock_child`, whether it was deleted long ago or while
+    this ran: the URL names the event, which still exists (history outlives the child); what
+    refuses the reversal is the state of another object.
     """
     original = events_of_user(user=user).filter(pk=event_id).first()
     if original is None:
@@ -42,7 +45,7 @@ def reverse_event(
     with transaction.atomic():
         try:
             child = lock_child(original.child_id)
-        except Child.DoesNotExist:
+        except NotFound:
             raise StateConflict(CHILD_GONE.format(event_id=original.pk)) from None
         # Under the child's lock, every action on this child waits for us: this check cannot race.
         reversal_id = (

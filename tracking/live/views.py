@@ -1,15 +1,18 @@
 """The event stream's endpoint: django-eventstream's view behind DRF's authentication."""
 
+from django.conf import settings
 from django_eventstream import views as eventstream_views
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from kernel.api_errors import errors
+from kernel.api_errors import DETAIL_BODY, errors
 from kernel.validation import QueryParametersChecked
 from tracking.live.channels import channel_for
+from tracking.live.open_streams import GuardedStream, OpenStream, open_streams
+from tracking.live.resume import check_last_event_ids
 from tracking.live.schema import STREAM_EVENT
 
 FOREIGN_CHANNEL = "You can only read your own channel."
@@ -29,7 +32,20 @@ STREAM_DESCRIPTION = """Server-sent events for the signed-in user (channel `user
 
 The stream opens with a padding comment and `event: stream-open`; `keep-alive` every 20 s.
 Send the last `id:` you received back as `Last-Event-ID` (or `?lastEventId=`) to get what you
-missed; `stream-reset` means it is older than the retention."""
+missed; `stream-reset` means it is older than the retention. An id that is not one of your
+channel's (`user-<id>:<number>`) is a 400 before the stream starts.
+
+The server ends the stream, without a last event, when its credential ends (the token is revoked or
+expires, the session ends, the password changes, the account is deactivated or deleted: within a
+few seconds; reconnecting then is a 401) and after `EVENTSTREAM_MAX_LIFETIME_SECONDS` (default one
+hour; reconnect with `Last-Event-ID`). At most `EVENTSTREAM_MAX_PER_USER` streams (default 20) per
+account are open at once in each server process; the next is a 429."""
+
+TOO_MANY_STREAMS_RESPONSE = OpenApiResponse(
+    DETAIL_BODY,
+    description="Too many open streams for this account (`EVENTSTREAM_MAX_PER_USER` per server "
+    "process); close one. `Retry-After` says when to try again.",
+)
 
 
 class OwnChannelOnly(permissions.BasePermission):
@@ -42,7 +58,9 @@ class OwnChannelOnly(permissions.BasePermission):
 
 class EventStreamView(QueryParametersChecked, APIView):
     """The library's stream behind DRF's authentication, so a refusal is a real 401/403 and not
-    the library's `stream-error` with status 200."""
+    the library's `stream-error` with status 200. Before it starts: the Last-Event-ID (400) and
+    the user's open streams (429); once open, it ends with its credential or its lifetime
+    (`tracking.live.open_streams`)."""
 
     permission_classes = [permissions.IsAuthenticated, OwnChannelOnly]
     query_parameters = {"lastEventId", "channel"}
@@ -58,11 +76,33 @@ class EventStreamView(QueryParametersChecked, APIView):
         parameters=[
             OpenApiParameter(
                 "lastEventId", str, description="Alternative to the Last-Event-ID header."
-            )
+            ),
+            OpenApiParameter(
+                "Last-Event-ID",
+                str,
+                location=OpenApiParameter.HEADER,
+                description="The last `id:` received (`user-<id>:<number>`): the stream starts "
+                "with what came after it.",
+            ),
         ],
-        responses={(200, "text/event-stream"): STREAM_EVENT, **errors(400, 401, 403)},
+        responses={
+            (200, "text/event-stream"): STREAM_EVENT,
+            **errors(400, 401, 403),
+            429: TOO_MANY_STREAMS_RESPONSE,
+        },
     )
     def get(self, request: Request):
-        django_request = request._request
-        django_request.user = request.user  # the token's user, for the library's channel checks
-        return eventstream_views.events(django_request)
+        check_last_event_ids(request)
+        stream = OpenStream.for_request(request)
+        open_streams.open(stream, limit=settings.EVENTSTREAM_MAX_PER_USER)
+        response = None
+        try:
+            django_request = request._request
+            django_request.user = request.user  # the token's user, for the library's checks
+            response = eventstream_views.events(django_request)
+        finally:
+            if response is None or not response.streaming:  # raised, or the library refused
+                open_streams.close(stream)
+        if response.streaming:
+            response.streaming_content = GuardedStream(stream, response.streaming_content)
+        return response

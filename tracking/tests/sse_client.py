@@ -27,9 +27,17 @@ class StreamMessage:
 
 class SseClient:
     """Connects, waits for `stream-open` (an event sent before it may be dropped by the library),
-    then collects messages until closed."""
+    then collects messages until closed. `ended` is set once the stream is over, whoever ended it;
+    `ended_by_server()` tells whether the server did."""
 
-    def __init__(self, url: str, *, token: str | None = None, last_event_id: str | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        last_event_id: str | None = None,
+        cookies: httpx.Cookies | None = None,
+    ):
         headers = {"Accept": "text/event-stream"}
         if token:
             headers["Authorization"] = f"Token {token}"
@@ -39,10 +47,11 @@ class SseClient:
         self.headers = headers
         self.messages: queue.Queue[StreamMessage] = queue.Queue()
         self.opened = threading.Event()
+        self.ended = threading.Event()
         self.status_code: int | None = None
         self._closing = threading.Event()
         self._socket: socket.socket | None = None
-        self._client = httpx.Client(timeout=httpx.Timeout(5, read=None))
+        self._client = httpx.Client(timeout=httpx.Timeout(5, read=None), cookies=cookies)
         self._thread = threading.Thread(target=self._read, daemon=True)
 
     def __enter__(self) -> "SseClient":
@@ -77,6 +86,12 @@ class SseClient:
         except (httpx.HTTPError, RuntimeError):
             if not self._closing.is_set():
                 raise
+        finally:
+            self.ended.set()
+
+    def ended_by_server(self, timeout: float) -> bool:
+        """Whether the server ended the stream (its body finished) within `timeout` seconds."""
+        return self.ended.wait(timeout) and not self._closing.is_set()
 
     def next(self, event: str, timeout: float = 2.0) -> StreamMessage:
         """The next message named `event` within `timeout` seconds (others are skipped)."""

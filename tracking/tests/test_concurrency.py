@@ -13,11 +13,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from children.models import Child
 from children.services import activate_task
+from testsupport.tokens import token_for
 from tracking.models import TrackingEvent
 from tracking.selectors import CHAIN_ORDER
 from tracking.tests.recorded import log_lines
@@ -79,7 +79,7 @@ def test_50_concurrent_activations_lose_nothing_and_chain(log_dir, parent, child
 
 def test_50_concurrent_http_chores_and_penalties_chain(parent, child, chore, penalty):
     url = reverse("child-activate", args=[child.pk])
-    token = Token.objects.create(user=parent).key
+    token = token_for(parent)
 
     def activate(i: int):
         client = APIClient()

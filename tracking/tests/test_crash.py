@@ -8,11 +8,11 @@ import httpx
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
-from rest_framework.authtoken.models import Token
 
 from children.models import Child
 from testsupport.asgi_server import AsgiServer
 from testsupport.factories import ChildFactory, TaskFactory, UserFactory
+from testsupport.tokens import token_for
 from tracking.models import TrackingEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,7 @@ def hammer(server: AsgiServer, token: str, targets, stop: threading.Event, answe
 
 def test_a_server_killed_under_write_load_keeps_every_committed_action(django_db_blocker, tmp_path):
     parent = UserFactory()
-    token = Token.objects.create(user=parent).key
+    token = token_for(parent)
     targets = []
     for _ in range(CHILDREN):
         child = ChildFactory(owner=parent)

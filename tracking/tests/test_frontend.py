@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from testsupport.asgi_server import BASE_DIR, AsgiServer
 from testsupport.factories import UserFactory
+from testsupport.tokens import token_for
 from tracking.live.channels import DOMAIN_EVENT_NAMES, TRACKING_EVENT_CREATED
 from tracking.live.views import STREAM_DESCRIPTION
 
@@ -104,7 +104,7 @@ def test_the_kit_works_against_a_real_server(frontend, server):
     """frontend/tests/e2e: register, create a child and a chore, subscribe, activate, receive
     tracking_event_created, list it with filters; rewards, corrections, idempotency, staff list."""
     staff = UserFactory(is_staff=True)
-    staff_token = Token.objects.create(user=staff).key
+    staff_token = token_for(staff)
     npm(
         "run",
         "e2e",

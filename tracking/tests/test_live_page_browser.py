@@ -5,10 +5,10 @@ from types import SimpleNamespace
 import httpx
 import pytest
 from playwright.sync_api import expect
-from rest_framework.authtoken.models import Token
 
 from testsupport.asgi_server import AsgiServer
 from testsupport.factories import ChildFactory, TaskFactory, UserFactory
+from testsupport.tokens import token_for
 from tracking.tests.browser import chromium, screenshot_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +22,7 @@ def family(server):
     child = ChildFactory(owner=parent, name="Ada", points=5)
     chore = TaskFactory(owner=parent, name="Feed the cat", points=12)
     child.tasks.add(chore)
-    token = Token.objects.create(user=parent).key
+    token = token_for(parent)
     return SimpleNamespace(token=token, child=child.pk, chore=chore.pk)
 
 

@@ -6,11 +6,11 @@ import httpx
 import pytest
 from django.db import transaction
 from django_eventstream.models import Event as StoredEvent
-from rest_framework.authtoken.models import Token
 
 from children.services import activate_task
 from testsupport.asgi_server import AsgiServer
 from testsupport.factories import ChildFactory, TaskFactory, UserFactory
+from testsupport.tokens import token_for
 from tracking.live.channels import TRACKING_EVENT_CREATED, channel_for
 from tracking.live.views import FOREIGN_CHANNEL
 from tracking.models import TrackingEvent
@@ -34,7 +34,7 @@ class Family:
 
     def __init__(self, points: int = 10):
         self.parent = UserFactory()
-        self.token = Token.objects.create(user=self.parent).key
+        self.token = token_for(self.parent)
         self.child = ChildFactory(owner=self.parent)
         self.chore = TaskFactory(owner=self.parent, points=points)
         self.child.tasks.add(self.chore)

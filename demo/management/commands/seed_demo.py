@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: a demo parent with two children, chores, penalties, rewards and some
-history. Running it again changes nothing.
+history. Running it again changes nothing but issuing a new API token for the demo parent
+(a token's key is shown only when it is issued).
 
 Everything goes through the domain's services, as a parent's actions would.
 
@@ -12,8 +13,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from accounts.services import issue_token
 from children import services as children_services
 from children.models import Child
 from demo.bulk_history import seed_events
@@ -79,7 +80,8 @@ class Command(BaseCommand):
                 parent.set_password(password)
                 parent.save(update_fields=["password"])
                 self.seed_family(parent)
-            token, _ = Token.objects.get_or_create(user=parent)
+            # A key is shown only when it is issued (the database keeps a digest): a new one per run.
+            token, key = issue_token(user=parent)
         if created:
             message = f"Demo parent created: username '{DEMO_USERNAME}', password '{password}'"
         else:
@@ -89,7 +91,10 @@ class Command(BaseCommand):
                 f"(created with password '{password}' unless DEMO_PASSWORD differed then)"
             )
         self.stdout.write(self.style.SUCCESS(message))
-        self.stdout.write(f"API token: {token.key}")
+        self.stdout.write(
+            f"API token: {key} (new on each run, valid until "
+            f"{token.expiry:%Y-%m-%d %H:%M} UTC; earlier ones stay valid until they expire)"
+        )
         if events:
             self.seed_events(events, children, progress=not no_progress)
 

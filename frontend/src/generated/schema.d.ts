@@ -42,6 +42,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change your password; revokes every other token and session */
+        post: operations["auth_password_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register/": {
         parameters: {
             query?: never;
@@ -69,12 +86,29 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * @description `{username, password}` → `{token}`: the key for `Authorization: Token <key>`.
-         *
-         *     Repeated failures lock the (username, IP address) pair out with a 429 (django-axes).
+         * Sign in: a new token (one per sign-in, so one per device)
+         * @description Each sign-in issues a new token, which expires after `TOKEN_TTL_DAYS` (30 days by default). Repeated failures are locked out with a 429.
          */
         post: operations["auth_token_create"];
-        delete?: never;
+        /** Sign out: revoke the token of this request */
+        delete: operations["auth_token_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Sign out everywhere: revoke every token of the signed-in user */
+        delete: operations["auth_tokens_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -288,7 +322,14 @@ export interface paths {
          *
          *     The stream opens with a padding comment and `event: stream-open`; `keep-alive` every 20 s.
          *     Send the last `id:` you received back as `Last-Event-ID` (or `?lastEventId=`) to get what you
-         *     missed; `stream-reset` means it is older than the retention.
+         *     missed; `stream-reset` means it is older than the retention. An id that is not one of your
+         *     channel's (`user-<id>:<number>`) is a 400 before the stream starts.
+         *
+         *     The server ends the stream, without a last event, when its credential ends (the token is revoked or
+         *     expires, the session ends, the password changes, the account is deactivated or deleted: within a
+         *     few seconds; reconnecting then is a 401) and after `EVENTSTREAM_MAX_LIFETIME_SECONDS` (default one
+         *     hour; reconnect with `Last-Event-ID`). At most `EVENTSTREAM_MAX_PER_USER` streams (default 20) per
+         *     account are open at once in each server process; the next is a 429.
          */
         get: operations["events_retrieve"];
         put?: never;
@@ -495,9 +536,12 @@ export interface components {
         AssignTasksRequest: {
             task_ids: number[];
         };
-        AuthToken: {
-            readonly token: string;
-        };
+        /**
+         * @description `{username, password}` → the user, checked by `authenticate` (so by django-axes first).
+         *
+         *     The request in the context must be Django's own: django-axes marks a lockout on it, and its
+         *     middleware, which sees only that one, answers 429.
+         */
         AuthTokenRequest: {
             username: string;
             password: string;
@@ -578,6 +622,15 @@ export interface components {
          * @enum {string}
          */
         EntityTypeEnum: "task" | "penalty" | "reward" | "adjustment";
+        IssuedToken: {
+            /** @description Send as `Authorization: Token <key>`. Shown only in this answer. */
+            readonly token: string;
+            /**
+             * Format: date-time
+             * @description When the token stops working (UTC); sign in again for a new one.
+             */
+            readonly expiry: string;
+        };
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
          *     silently dropping them.
@@ -698,6 +751,16 @@ export interface components {
             results: components["schemas"]["TrackingEvent"][];
         };
         /**
+         * @description `{old_password, new_password}` of the user in the context (`user`).
+         *
+         *     The old password is checked as a sign-in is (`authenticate`), so wrong guesses count towards
+         *     the sign-in lockout: a stolen token cannot be used to guess the password.
+         */
+        PasswordChangeRequest: {
+            old_password: string;
+            new_password: string;
+        };
+        /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
          *     silently dropping them.
          */
@@ -711,6 +774,7 @@ export interface components {
          */
         PatchedRewardRequest: {
             name?: string;
+            /** @description Several lines allowed (line feeds); no other control characters. */
             description?: string;
             cost?: number;
         };
@@ -775,8 +839,13 @@ export interface components {
             readonly is_staff: boolean;
             /** Format: date-time */
             readonly date_joined: string;
-            /** @description Send as `Authorization: Token <key>`. */
+            /** @description Send as `Authorization: Token <key>`. Shown only in this answer. */
             readonly token: string;
+            /**
+             * Format: date-time
+             * @description When the token stops working (UTC); sign in again for a new one.
+             */
+            readonly expiry: string;
         };
         RequestCreatedResponse: {
             request: components["schemas"]["RewardRequestRecord"];
@@ -813,6 +882,7 @@ export interface components {
         Reward: {
             readonly id: number;
             name: string;
+            /** @description Several lines allowed (line feeds); no other control characters. */
             description?: string;
             cost: number;
             /** Format: date-time */
@@ -835,6 +905,7 @@ export interface components {
          */
         RewardRequest: {
             name: string;
+            /** @description Several lines allowed (line feeds); no other control characters. */
             description?: string;
             cost: number;
         };
@@ -1046,6 +1117,19 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     auth_me_retrieve: {
@@ -1081,6 +1165,19 @@ export interface operations {
             /** @description No valid credentials. */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1131,6 +1228,89 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    auth_password_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     auth_register_create: {
@@ -1167,6 +1347,30 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     auth_token_create: {
@@ -1189,7 +1393,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthToken"];
+                    "application/json": components["schemas"]["IssuedToken"];
                 };
             };
             /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
@@ -1205,9 +1409,132 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many failed sign-ins for this username from this address; `Retry-After` says when to try again. */
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    auth_token_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    auth_tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1256,6 +1583,19 @@ export interface operations {
             /** @description No valid credentials. */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1325,6 +1665,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -1333,6 +1684,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -1382,9 +1746,22 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1443,9 +1820,33 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1499,9 +1900,22 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1560,9 +1974,33 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1624,7 +2062,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1646,6 +2084,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -1654,6 +2103,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -1710,7 +2172,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1732,6 +2194,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -1740,6 +2213,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -1794,9 +2280,22 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1855,9 +2354,33 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1914,9 +2437,22 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1978,7 +2514,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2000,6 +2536,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -2008,6 +2555,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -2064,7 +2624,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2086,6 +2646,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -2094,6 +2665,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -2147,9 +2731,33 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2208,9 +2816,33 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2291,9 +2923,22 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2310,7 +2955,10 @@ export interface operations {
                 /** @description Alternative to the Last-Event-ID header. */
                 lastEventId?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The last `id:` received (`user-<id>:<number>`): the stream starts with what came after it. */
+                "Last-Event-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2351,6 +2999,19 @@ export interface operations {
             /** @description Signed in, but not allowed (not staff). */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many open streams for this account (`EVENTSTREAM_MAX_PER_USER` per server process); close one. `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2415,6 +3076,19 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     reward_requests_retrieve: {
@@ -2461,9 +3135,22 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2525,7 +3212,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2547,6 +3234,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -2555,6 +3253,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -2607,7 +3318,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2637,6 +3348,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -2680,6 +3404,19 @@ export interface operations {
             /** @description No valid credentials. */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2749,6 +3486,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -2757,6 +3505,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -2806,9 +3567,22 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2867,9 +3641,33 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2923,9 +3721,22 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2984,9 +3795,33 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3035,6 +3870,19 @@ export interface operations {
             /** @description No valid credentials. */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3104,6 +3952,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -3112,6 +3971,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -3161,9 +4033,22 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3222,9 +4107,33 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3278,9 +4187,22 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3339,9 +4261,33 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3403,7 +4349,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such object among yours (another parent's is the same 404). */
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3425,6 +4371,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Idempotency-Key reused with another body */
             422: {
                 headers: {
@@ -3433,6 +4390,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };

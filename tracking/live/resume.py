@@ -1,0 +1,49 @@
+"""The id a client resumes from (`Last-Event-ID` or `?lastEventId=`), checked before its stream
+starts: the library parses it only once the stream has answered 200, and a malformed one then
+raises and drops the connection.
+
+A valid id is one this stream sends: the caller's channel, a colon, an event number that fits the
+library's 64-bit column (`user-2:7`).
+"""
+
+import re
+
+from rest_framework import exceptions
+from rest_framework.request import Request
+
+from tracking.live.channels import channel_for
+
+HEADER = "Last-Event-ID"
+PARAMETER = "lastEventId"
+MAX_EVENT_NUMBER = 2**63 - 1
+EVENT_ID = re.compile(r"(?P<channel>[^:,]{1,255}):(?P<number>[0-9]{1,19})", re.ASCII)
+
+MALFORMED_EVENT_ID = (
+    "Not an event id of this stream: expected your channel, a colon and an event number from "
+    "0 to 9223372036854775807, as in `{channel}:42` (send back the last `id:` you received)."
+)
+FOREIGN_EVENT_ID = "This id is of another channel; you can only resume your own, `{channel}`."
+
+
+def check_last_event_ids(request: Request) -> None:
+    """Raise a 400 naming the header or the parameter whose id is not one of the caller's
+    channel. Empty values are no id (as the library takes them)."""
+    channel = channel_for(request.user.pk)
+    given = [(HEADER, request.META.get("HTTP_LAST_EVENT_ID", ""))]
+    given += [(PARAMETER, value) for value in request.query_params.getlist(PARAMETER)]
+    problems = {}
+    for name, value in given:
+        if value and (problem := event_id_problem(value, channel)):
+            problems[name] = [problem]
+    if problems:
+        raise exceptions.ValidationError(problems)
+
+
+def event_id_problem(value: str, channel: str) -> str | None:
+    """Why `value` is not an id of `channel`'s stream, or None if it is one."""
+    match = EVENT_ID.fullmatch(value)
+    if match is None or int(match["number"]) > MAX_EVENT_NUMBER:
+        return MALFORMED_EVENT_ID.format(channel=channel)
+    if match["channel"] != channel:
+        return FOREIGN_EVENT_ID.format(channel=channel)
+    return None
