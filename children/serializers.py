@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from children import selectors
 from children.models import CHILD_NAME_MAX, MAX_AGE, TASK_POINTS_MAX, Child, Task
 from kernel.api import ListField, StrictFieldsMixin, TrackingEventRefField, id_field
 from kernel.text import validate_single_line_text
@@ -18,6 +19,12 @@ class ChildSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         max_length=CHILD_NAME_MAX, allow_blank=False, validators=[validate_single_line_text]
     )
     age = serializers.IntegerField(min_value=0, max_value=MAX_AGE, allow_null=True, required=False)
+    available_points = serializers.SerializerMethodField(
+        help_text=_(
+            "Points minus what the child's pending reward requests hold, never below 0: what "
+            "the child can still ask for or spend."
+        )
+    )
     task_ids = serializers.SerializerMethodField()
     reward_ids = serializers.SerializerMethodField()
 
@@ -28,12 +35,16 @@ class ChildSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "name",
             "age",
             "points",
+            "available_points",
             "task_ids",
             "reward_ids",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["points", "created_at", "updated_at"]
+
+    def get_available_points(self, child: Child) -> int:
+        return selectors.available_points(child)
 
     def get_task_ids(self, child: Child) -> list[int]:
         return sorted(task.pk for task in child.tasks.all())

@@ -189,6 +189,7 @@ def child_history(family: Family, count: int, start: datetime, end: datetime, rn
             request = RewardRequest(
                 child=child,
                 reward=reward,
+                cost=reward.cost,
                 status=RewardRequest.Status.REDEEMED if redeem else RewardRequest.Status.CANCELLED,
                 resolved_at=times[made + 1],
             )

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from children.admin import OverrideAdmin, TaskOverrideInline
 from children.models import Child
+from children.selectors import HELD_POINTS, available_points
 from rewards import services
 from rewards.models import Reward, RewardOverride, RewardRequest
 
@@ -28,7 +29,16 @@ class RewardAdmin(admin.ModelAdmin):
 
 @admin.register(RewardRequest)
 class RewardRequestAdmin(admin.ModelAdmin):
-    list_display = ("id", "child", "reward", "status", "parent", "created_at", "resolved_at")
+    list_display = (
+        "id",
+        "child",
+        "reward",
+        "cost",
+        "status",
+        "parent",
+        "created_at",
+        "resolved_at",
+    )
     list_select_related = ("child__owner", "reward")
     list_filter = ("status", "created_at", "resolved_at")
     search_fields = ("child__name", "reward__name", "child__owner__username")
@@ -68,9 +78,23 @@ class RewardOverrideInline(TaskOverrideInline):
 
 
 class ChildRewardsMixin:
-    """For the child admin: the rewards assigned to the child, and its reward costs."""
+    """For the child admin: the points its pending requests leave available (in the list and on
+    the page), the rewards assigned to the child, and its reward costs."""
 
-    REWARDS = ("assigned_rewards",)
+    REWARDS = ("available_points", "assigned_rewards")
+
+    def get_queryset(self, request: HttpRequest):
+        # What pending requests hold, in the list's one query (none per row).
+        return super().get_queryset(request).annotate(held_points=HELD_POINTS)
+
+    def get_list_display(self, request: HttpRequest):
+        fields = list(super().get_list_display(request))
+        at = fields.index("points") + 1 if "points" in fields else len(fields)
+        return (*fields[:at], "available_points", *fields[at:])
+
+    @admin.display(description="available points")
+    def available_points(self, child: Child) -> int:
+        return available_points(child)
 
     def get_inlines(self, request: HttpRequest, obj: Child | None):
         return (*super().get_inlines(request, obj), RewardOverrideInline)

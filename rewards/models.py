@@ -78,12 +78,22 @@ class RewardRequest(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="reward_requests")
     reward = models.ForeignKey(Reward, on_delete=models.CASCADE, related_name="requests")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The effective cost when the child asked: a pending request holds it (the child's available
+    # points are its points minus what its pending requests hold), and redeeming charges it.
+    cost = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(REWARD_COST_MAX)]
+    )
+    # Whether `cost` came from the child's override (for the tracking metadata of its actions).
+    override_applied = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(cost__gte=1, cost__lte=REWARD_COST_MAX), name="request_cost_in_range"
+            ),
             # The database, not only the service, refuses a second pending request.
             models.UniqueConstraint(
                 fields=["child", "reward"],

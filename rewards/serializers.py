@@ -39,6 +39,13 @@ class RewardRequestSerializer(serializers.ModelSerializer):
     reward_id = serializers.IntegerField(read_only=True)
     child_name = serializers.CharField(source="child.name", read_only=True)
     reward_name = serializers.CharField(source="reward.name", read_only=True)
+    cost = serializers.IntegerField(
+        read_only=True,
+        help_text=_(
+            "The effective cost when the request was made: held while it is pending, charged "
+            "when it is redeemed."
+        ),
+    )
 
     class Meta:
         model = RewardRequest
@@ -48,6 +55,7 @@ class RewardRequestSerializer(serializers.ModelSerializer):
             "child_name",
             "reward_id",
             "reward_name",
+            "cost",
             "status",
             "created_at",
             "resolved_at",

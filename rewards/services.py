@@ -3,6 +3,12 @@
 Every function locks the child's row first and then the request's, always in that order, so that a
 redeem racing a cancel (or another redeem) ends in exactly one of them. A child or request deleted
 after the view found it is a NotFound (404), with nothing changed.
+
+Holds: a pending request holds its cost (the effective cost when it was made, stored on it), and
+the child's available points are its points minus what its pending requests hold. A request or a
+direct redemption must fit in the available points; cancelling or redeeming releases the hold. A
+request's status only changes under its child's lock, so what is held, read under that lock, is
+exact.
 """
 
 from collections.abc import Iterable
@@ -15,6 +21,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from children.models import Child, Task, TaskOverride
+from children.selectors import held_points
 from children.services import (
     announce_assignment_changed,
     clear_task_override,
@@ -29,6 +36,10 @@ from rewards import signals
 from rewards.models import Reward, RewardOverride, RewardRequest
 
 NOT_ENOUGH_POINTS = "Child '{child}' has {points} points; reward '{reward}' costs {cost}."
+NOT_ENOUGH_AVAILABLE = (
+    "Child '{child}' has {available} points available ({points} points, {held} held by pending "
+    "requests); reward '{reward}' costs {cost}."
+)
 ALREADY_PENDING = "Child '{child}' already has a pending request for reward '{reward}'."
 NOT_PENDING = "Reward request {request_id} is {status}, not pending."
 NOT_REDEEMED = "Reward request {request_id} is {status}, not redeemed."
@@ -105,23 +116,26 @@ def effective_cost(*, child: Child, reward: Reward) -> tuple[int, bool]:
 
 
 def request_reward(*, child: Child, reward: Reward, actor: str = "child") -> RewardActionResult:
-    """A child asks for a reward. Points do not move until a parent redeems it.
+    """A child asks for a reward. Points do not move until a parent redeems it; until then the
+    request holds its cost (the effective cost now, stored on the request).
 
-    Raises InvalidAction when the reward is not assigned, StateConflict when the child has too few
-    points or already has a pending request for it.
+    Raises InvalidAction when the reward is not assigned, StateConflict when the child already
+    has a pending request for it or its available points are fewer than the cost.
     """
     with transaction.atomic():
         child = lock_child(child.pk)
         _require_assigned(child, reward)
-        cost, override_applied = effective_cost(child=child, reward=reward)
-        _require_points(child, reward, cost)
         if RewardRequest.objects.filter(
             child=child, reward=reward, status=RewardRequest.Status.PENDING
         ).exists():
             raise StateConflict(ALREADY_PENDING.format(child=child.name, reward=reward.name))
+        cost, override_applied = effective_cost(child=child, reward=reward)
+        _require_available(child, reward, cost)
         try:
             with transaction.atomic():
-                request = RewardRequest.objects.create(child=child, reward=reward)
+                request = RewardRequest.objects.create(
+                    child=child, reward=reward, cost=cost, override_applied=override_applied
+                )
         except IntegrityError as error:
             # Only reachable if a pending request slipped past the lock (it cannot on PostgreSQL
             # or SQLite IMMEDIATE); the partial unique index is the last line of defence.
@@ -143,16 +157,20 @@ def request_reward(*, child: Child, reward: Reward, actor: str = "child") -> Rew
 
 
 def redeem_request(*, request: RewardRequest, actor: str = "parent") -> RewardActionResult:
-    """A parent gives the child what it asked for: points go down by the cost, now.
+    """A parent gives the child what it asked for: points go down by the cost the request holds
+    (the cost when it was made, whatever the cost is now), and the hold is released.
 
-    Raises StateConflict when the request is not pending or the child has too few points; the
-    request then stays as it was.
+    Raises StateConflict when the request is not pending or the child has fewer points than its
+    cost (a penalty or an adjustment took them after the request); the request then stays as it
+    was.
     """
     with transaction.atomic():
         child = lock_child(request.child_id)
         request = _lock_pending(request)
         reward = request.reward
-        cost, override_applied = effective_cost(child=child, reward=reward)
+        cost, override_applied = request.cost, request.override_applied
+        # The request's own hold is part of what is held: only the points themselves must cover
+        # it. Holds are taken in turn, so they fit in the points unless points were taken away.
         _require_points(child, reward, cost)
         occurred_at = timezone.now()
         request.status = RewardRequest.Status.REDEEMED
@@ -173,15 +191,16 @@ def redeem_request(*, request: RewardRequest, actor: str = "parent") -> RewardAc
 
 
 def redeem_reward(*, child: Child, reward: Reward, actor: str = "parent") -> RewardActionResult:
-    """A parent redeems a reward for a child directly, with no request.
+    """A parent redeems a reward for a child directly, with no request, at its effective cost now.
 
-    Raises InvalidAction when the reward is not assigned, StateConflict when points are too few.
+    Raises InvalidAction when the reward is not assigned, StateConflict when the available points
+    (points minus what pending requests hold) are fewer than the cost.
     """
     with transaction.atomic():
         child = lock_child(child.pk)
         _require_assigned(child, reward)
         cost, override_applied = effective_cost(child=child, reward=reward)
-        _require_points(child, reward, cost)
+        _require_available(child, reward, cost)
         result = _announce(
             signals.reward_redeemed,
             child=child,
@@ -197,7 +216,8 @@ def redeem_reward(*, child: Child, reward: Reward, actor: str = "parent") -> Rew
 
 
 def cancel_request(*, request: RewardRequest, actor: str = "parent") -> RewardActionResult:
-    """A parent or the child withdraws a pending request. Points do not move.
+    """A parent (rejecting it) or the child withdraws a pending request. Points do not move; the
+    hold is released.
 
     Raises StateConflict when the request is already redeemed or cancelled.
     """
@@ -208,7 +228,7 @@ def cancel_request(*, request: RewardRequest, actor: str = "parent") -> RewardAc
         request.status = RewardRequest.Status.CANCELLED
         request.resolved_at = occurred_at
         request.save(update_fields=["status", "resolved_at"])
-        cost, override_applied = effective_cost(child=child, reward=request.reward)
+        cost, override_applied = request.cost, request.override_applied
         result = _announce(
             signals.reward_cancelled,
             child=child,
@@ -249,6 +269,24 @@ def _require_assigned(child: Child, reward: Reward) -> None:
     if not child.rewards.filter(pk=reward.pk).exists():
         raise InvalidAction(
             not_assigned_message(kind="Reward", entity=reward, child=child), field="reward_id"
+        )
+
+
+def _require_available(child: Child, reward: Reward, cost: int) -> None:
+    """The child (locked) can afford `cost` on top of what its pending requests hold."""
+    held = held_points(child)
+    if held == 0:
+        _require_points(child, reward, cost)
+    elif child.points - held < cost:
+        raise StateConflict(
+            NOT_ENOUGH_AVAILABLE.format(
+                child=child.name,
+                available=max(0, child.points - held),
+                points=child.points,
+                held=held,
+                reward=reward.name,
+                cost=cost,
+            )
         )
 
 

@@ -57,3 +57,6 @@ class RewardRequestFactory(factory.django.DjangoModelFactory):
 
     child = factory.SubFactory(ChildFactory)
     reward = factory.SubFactory(RewardFactory)
+    # What the service stores: the reward's cost when asked (tests that need an override's cost
+    # pass `cost` and `override_applied`).
+    cost = factory.LazyAttribute(lambda request: request.reward.cost)

@@ -56,7 +56,8 @@ export interface Paginated<T> {
 
 // --- The event stream (GET /api/events/) ------------------------------------------------------
 
-/** The child as the stream sends it, with its points after the action. */
+/** The child as the stream sends it, with its points after the action and its `available_points`
+ * (points minus what its pending reward requests hold, never below 0). */
 export type StreamChild = Schemas["StreamChild"];
 /** `tracking_event_created`: a TrackingEvent row was committed. */
 export type TrackingEventCreated = Schemas["TrackingEventCreated"];

@@ -154,12 +154,23 @@ def test_redeeming_a_request_takes_the_cost_and_marks_it_redeemed(pending, rich_
     assert saved.resolved_at is not None
 
 
-def test_redeeming_a_request_uses_the_override_cost(pending, rich_child, reward):
+def test_redeeming_a_request_uses_the_override_cost_it_was_made_with(rich_child, reward):
+    services.set_override(child=rich_child, entity=reward, value=45)
+    request = services.request_reward(child=rich_child, reward=reward).request
+
+    services.redeem_request(request=request)
+
+    assert points_of(rich_child) == 5
+
+
+def test_redeeming_a_request_ignores_an_override_set_after_it(pending, rich_child, reward):
+    # Issue 14: a request holds the cost of when it was made, and redeeming charges that one
+    # (before, the override set since was charged: 50 - 45 = 5).
     services.set_override(child=rich_child, entity=reward, value=45)
 
     services.redeem_request(request=pending)
 
-    assert points_of(rich_child) == 5
+    assert points_of(rich_child) == 30
 
 
 def test_redeeming_with_too_few_points_is_a_conflict_and_the_request_stays_pending(
@@ -388,19 +399,20 @@ def test_cancelling_sends_reward_cancelled_once_with_the_exact_payload(
     assert RewardRequest.objects.get(pk=pending.pk).status == RewardRequest.Status.CANCELLED
 
 
-def test_reward_signals_with_an_override_say_so_in_the_metadata(
-    record, parent, pending, rich_child, reward
-):
+def test_reward_signals_with_an_override_say_so_in_the_metadata(record, parent, rich_child, reward):
+    # The override is set before the request: the request holds (and redeeming charges) the cost
+    # it was made with.
     services.set_override(child=rich_child, entity=reward, value=35)
+    request = services.request_reward(child=rich_child, reward=reward).request
     recorder = record(signals.reward_redeemed)
     start = timezone.now()
 
-    services.redeem_request(request=pending)
+    services.redeem_request(request=request)
 
     call = recorder.single_call(start=start, end=timezone.now())
     assert call["event"]["points_after"] == 15
     assert call["event"]["metadata"] == metadata(
-        rich_child, reward, actor="parent", request_id=pending.pk, value=35
+        rich_child, reward, actor="parent", request_id=request.pk, value=35
     )
     assert call["event"]["metadata"]["override_applied"] is True
     assert call["event"]["metadata"]["default_value"] == 20

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django_eventstream.channelmanager import ChannelManagerBase
 
+from children.selectors import available_points
 from kernel.events import PointsChanged, iso_z
 from tracking.ledger.render import render_event
 from tracking.live.store import store_and_deliver_on_commit
@@ -63,21 +64,31 @@ def publish_tracking_event(row: TrackingEvent) -> None:
 
 
 def child_payload(child: Any) -> dict[str, Any]:
-    return {"id": child.pk, "name": child.name, "age": child.age, "points": child.points}
+    """The child as saved by the action, with what its pending requests leave available (read in
+    the action's transaction, under the child's lock: the state the action left)."""
+    return {
+        "id": child.pk,
+        "name": child.name,
+        "age": child.age,
+        "points": child.points,
+        "available_points": available_points(child),
+    }
 
 
 # --- Receivers of the domain signals (connected in TrackingConfig.ready) -------------------------
 
 
-def on_points_action(sender: type, *, event: PointsChanged, **_: Any) -> None:
+def on_points_action(sender: type, *, child: Any, event: PointsChanged, **_: Any) -> None:
     """task_activated, reward_requested, reward_redeemed, reward_cancelled, points_adjusted,
-    points_reversed."""
+    points_reversed. `child` is the locked child as the action saved it (its points are the
+    event's `points_after`)."""
     data = {
         "child": {
             "id": event.child_id,
             "name": event.child_name,
             "age": event.child_age,
             "points": event.points_after,
+            "available_points": available_points(child),
         },
         "entity_type": event.entity_type,
         "entity_id": event.entity_id,

@@ -14,6 +14,9 @@ class StreamChildSerializer(serializers.Serializer):
     name = serializers.CharField()
     age = serializers.IntegerField(allow_null=True)
     points = serializers.IntegerField()
+    available_points = serializers.IntegerField(
+        help_text="Points minus what the child's pending reward requests hold, never below 0."
+    )
 
 
 class TrackingEventCreatedSerializer(serializers.Serializer):

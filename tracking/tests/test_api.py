@@ -81,7 +81,7 @@ def test_direct_redeem_response_includes_the_stored_event(parent_client, child, 
 
 def test_redeem_request_response_includes_the_stored_event(parent_client, child, reward):
     give_points(child, 50)
-    request = RewardRequest.objects.create(child=child, reward=reward)
+    request = RewardRequest.objects.create(child=child, reward=reward, cost=reward.cost)
 
     response = parent_client.post(reverse("reward-request-redeem", args=[request.pk]))
 
@@ -93,7 +93,7 @@ def test_redeem_request_response_includes_the_stored_event(parent_client, child,
 
 def test_cancel_response_includes_the_stored_event(parent_client, child, reward):
     give_points(child, 50)
-    request = RewardRequest.objects.create(child=child, reward=reward)
+    request = RewardRequest.objects.create(child=child, reward=reward, cost=reward.cost)
 
     response = parent_client.post(
         reverse("reward-request-cancel", args=[request.pk]), {"actor": "child"}
@@ -124,7 +124,7 @@ def test_conflicting_reward_actions_are_409s_and_record_nothing(parent_client, c
         reverse("child-reward-redeem", args=[child.pk]), {"reward_id": reward.pk}
     )
     cancelled = RewardRequest.objects.create(
-        child=child, reward=reward, status=RewardRequest.Status.CANCELLED
+        child=child, reward=reward, cost=reward.cost, status=RewardRequest.Status.CANCELLED
     )
     cancel_again = parent_client.post(reverse("reward-request-cancel", args=[cancelled.pk]))
     redeem_cancelled = parent_client.post(reverse("reward-request-redeem", args=[cancelled.pk]))

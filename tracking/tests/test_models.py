@@ -5,7 +5,7 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 
-from children.services import activate_task
+from children.services import activate_task, set_task_override
 from rewards.services import redeem_reward, request_reward
 from testsupport.factories import ChildFactory, UserFactory
 from tracking.models import AppendOnlyError, TrackingEvent
@@ -283,6 +283,8 @@ def test_deleted_entities_keep_their_ids_on_events(child, chore):
 def test_deleted_user_is_nulled_on_its_events_and_nothing_else_changes(
     parent, parent_client, other_parent, child, chore, reward
 ):
+    # 20 points a chore: the pending request holds 20 of the 40, the direct redemption takes 20.
+    set_task_override(child=child, task=chore, points=20)
     activate_task(child=child, task=chore)
     activate_task(child=child, task=chore)
     request = request_reward(child=child, reward=reward).request

@@ -86,6 +86,7 @@ def test_the_domain_event_follows_with_the_childs_new_points(server):
         "name": family.child.name,
         "age": family.child.age,
         "points": 4,
+        "available_points": 4,
     }
     assert (data["entity_type"], data["entity_id"], data["action"]) == (
         "task",

@@ -568,6 +568,8 @@ export interface components {
             name: string;
             age?: number | null;
             readonly points: number;
+            /** @description Points minus what the child's pending reward requests hold, never below 0: what the child can still ask for or spend. */
+            readonly available_points: number;
             readonly task_ids: number[];
             readonly reward_ids: number[];
             /** Format: date-time */
@@ -915,6 +917,8 @@ export interface components {
             readonly child_name: string;
             readonly reward_id: number;
             readonly reward_name: string;
+            /** @description The effective cost when the request was made: held while it is pending, charged when it is redeemed. */
+            readonly cost: number;
             readonly status: components["schemas"]["StatusEnum"];
             /** Format: date-time */
             readonly created_at: string;
@@ -934,6 +938,8 @@ export interface components {
             name: string;
             age: number | null;
             points: number;
+            /** @description Points minus what the child's pending reward requests hold, never below 0. */
+            available_points: number;
         };
         StreamEventData: components["schemas"]["TrackingEventCreated"] | components["schemas"]["PointsActionEvent"] | components["schemas"]["ChildCreatedEvent"] | components["schemas"]["ChildChangedEvent"] | components["schemas"]["ChildDeletedEvent"];
         /**

@@ -110,6 +110,7 @@ describe("the kit against the real server", () => {
       name: "Ada",
       age: 7,
       points: 0,
+      available_points: 0,
     });
     const chore = await api.createTask({ name: "Feed the cat", points: 12 });
     await api.assignTasks(child.id, [chore.id]);
@@ -195,10 +196,14 @@ describe("the kit against the real server", () => {
 
     const asked = await api.requestReward(child.id, reward.id);
     expect(asked.request.status).toBe("pending");
+    expect(asked.request.cost).toBe(5);
+    const holding = await api.getChild(child.id);
+    expect([holding.points, holding.available_points]).toEqual([12, 7]);
     const pending = await api.listRewardRequests({ status: "pending", childId: child.id });
     expect(pending.results.map((request) => request.id)).toEqual([asked.request.id]);
     const redeemed = await api.redeemRequest(asked.request.id);
     expect([redeemed.request.status, redeemed.child.points]).toEqual(["redeemed", 7]);
+    expect(redeemed.child.available_points).toBe(7);
 
     const again = await api.requestReward(child.id, reward.id);
     const cancelled = await api.cancelRequest(again.request.id, { actor: "child" });
