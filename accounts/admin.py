@@ -2,8 +2,10 @@
 the API tokens, read-only.
 
 Registered by the composition root (`chorehub/admin.py`), which adds each parent's children.
-Deleting a user deletes what the account owns (children, tasks, rewards, tokens); its tracking
-events stay, with `user_id` set to null (the model's SET_NULL).
+Deleting a user goes through `accounts.services.delete_account`, as through the API: the last
+member's deletion removes the household with its children, tasks and rewards; an owner of a
+household with other members is refused (transfer ownership first). Its tracking events stay,
+with `user_id` set to null (the model's SET_NULL).
 """
 
 from django.contrib import admin, messages
@@ -12,13 +14,24 @@ from knox import admin as knox_admin  # noqa: F401 (registers knox's admin, repl
 from knox.models import AuthToken
 
 from accounts.models import ApiToken
-from accounts.services import revoke_tokens
+from accounts.services import delete_account, revoke_tokens
+from kernel.errors import StateConflict
 
 
 class AccountAdmin(UserAdmin):
     list_display = ("username", "email", "is_staff", "is_active", "date_joined", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "date_joined")
     actions = ["revoke_api_tokens"]
+
+    def delete_model(self, request, obj) -> None:
+        try:
+            delete_account(user=obj)
+        except StateConflict as refusal:
+            self.message_user(request, f"{obj.get_username()}: {refusal}", messages.ERROR)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            self.delete_model(request, user)
 
     @admin.action(description="Revoke all API tokens of the selected accounts")
     def revoke_api_tokens(self, request, queryset) -> None:

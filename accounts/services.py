@@ -7,20 +7,30 @@ from knox.models import AuthToken
 from rest_framework import serializers
 
 from accounts.serializers import USERNAME_TAKEN
+from households.models import Household, Membership, Role
+from households.services import create_household
+from kernel.errors import StateConflict
 
 User = get_user_model()
+
+TRANSFER_FIRST = (
+    "You own a household that has other members: transfer its ownership to one of them "
+    "(or remove them) before deleting your account."
+)
 
 
 def register_parent(
     *, username: str, password: str, email: str = ""
 ) -> tuple[User, AuthToken, str]:
-    """Create a parent account and its first API token; returns the user, the token and its key.
+    """Create a parent account, its household (the new user is its owner) and its first API
+    token; returns the user, the token and its key.
 
     Raises serializers.ValidationError when the username was taken meanwhile (a racing request).
     """
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password, email=email)
+            create_household(owner=user)
             token, key = issue_token(user=user)
     except IntegrityError as error:
         raise serializers.ValidationError({"username": [USERNAME_TAKEN]}) from error
@@ -61,3 +71,32 @@ def change_password(*, user: User, new_password: str, keep_token: AuthToken | No
         user.set_password(new_password)
         user.save(update_fields=["password"])
         revoke_tokens(user=user, keep=keep_token)
+
+
+def delete_account(*, user: User) -> None:
+    """Delete an account. Its tracking rows stay, with `user_id` null (the model's SET_NULL).
+
+    Its household stays while it has other members; the last member's deletion removes the
+    household with its children, tasks and rewards (their tracking rows stay). An owner whose
+    household has other members must transfer ownership first.
+
+    Raises StateConflict for such an owner. The household's row is locked first, so that two
+    members leaving at once cannot both believe the other stays.
+    """
+    with transaction.atomic():
+        household_id = (
+            Membership.objects.filter(user=user).values_list("household_id", flat=True).first()
+        )
+        if household_id is None:
+            user.delete()
+            return
+        household = Household.objects.select_for_update().get(pk=household_id)
+        members = Membership.objects.filter(household=household)
+        others = members.exclude(user=user)
+        if not others.exists():
+            user.delete()
+            household.delete()
+            return
+        if members.filter(user=user, role=Role.OWNER).exists():
+            raise StateConflict(TRANSFER_FIRST)
+        user.delete()

@@ -23,6 +23,7 @@ from accounts.serializers import (
 )
 from accounts.services import (
     change_password,
+    delete_account,
     issue_token,
     register_parent,
     revoke_token,
@@ -161,11 +162,14 @@ class MeView(QueryParametersChecked, APIView):
         return Response(UserSerializer(request.user).data)
 
     @extend_schema(
-        summary="Delete your account, children, tasks and rewards (tracking stays, anonymized)",
-        responses={204: None, **errors(400, 401)},
+        summary="Delete your account (tracking stays, anonymized); the last member's deletion "
+        "removes the household's children, tasks and rewards",
+        description="An owner whose household has other members must transfer ownership first "
+        "(409).",
+        responses={204: None, **errors(400, 401, 409)},
     )
     def delete(self, request: Request) -> Response:
-        request.user.delete()
+        delete_account(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -128,7 +128,9 @@ def main() -> None:
     ensure_history(args.events, args.children)
     total = TrackingEvent.objects.count()
     child_count = TrackingEvent.objects.values("child_id").order_by().distinct().count()
-    seeded = Child.objects.filter(owner__username__startswith="bulk-").order_by("pk")
+    seeded = Child.objects.filter(
+        household__memberships__user__username__startswith="bulk-"
+    ).order_by("pk")
     child = seeded[seeded.count() // 2]
     end = timezone.now() - timedelta(days=150)
     start = end - timedelta(days=30)

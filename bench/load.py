@@ -98,6 +98,7 @@ def make_families(count: int, label: str) -> list[Family]:
     from django.contrib.auth import get_user_model
 
     from children.models import Child, Task
+    from households.services import create_household
     from testsupport.tokens import token_for
 
     families = []
@@ -105,8 +106,11 @@ def make_families(count: int, label: str) -> list[Family]:
         parent = get_user_model().objects.create_user(
             username=f"load-{label}-{index}", password=None
         )
-        child = Child.objects.create(owner=parent, name=f"{label} child {index}")
-        chore = Task.objects.create(owner=parent, name=f"{label} chore {index}", points=index + 1)
+        household = create_household(owner=parent)
+        child = Child.objects.create(household=household, name=f"{label} child {index}")
+        chore = Task.objects.create(
+            household=household, name=f"{label} chore {index}", points=index + 1
+        )
         child.tasks.add(chore)
         families.append(Family(token_for(parent), child.pk, chore.pk, chore.points, 0))
     return families

@@ -131,11 +131,13 @@ def make_family() -> tuple[str, int, int]:
     from django.db import connection
 
     from children.models import Child, Task
+    from households.services import create_household
     from testsupport.tokens import token_for
 
     parent = get_user_model().objects.create_user(username="fanout-parent", password=None)
-    child = Child.objects.create(owner=parent, name="Fan-out child")
-    chore = Task.objects.create(owner=parent, name="Fan-out chore", points=1)
+    household = create_household(owner=parent)
+    child = Child.objects.create(household=household, name="Fan-out child")
+    chore = Task.objects.create(household=household, name="Fan-out chore", points=1)
     child.tasks.add(chore)
     token = token_for(parent)
     connection.close()

@@ -53,21 +53,21 @@ class TaskOverrideInline(admin.TabularInline):
 
 
 class ChildAdmin(admin.ModelAdmin):
-    list_display = ("name", "id", "owner", "age", "points", "created_at", "updated_at")
+    list_display = ("name", "id", "household", "age", "points", "created_at", "updated_at")
     list_display_links = ("name",)
-    list_select_related = ("owner",)
+    list_select_related = ("household",)
     list_filter = (PointsFilter, "created_at")
-    search_fields = ("name", "owner__username", "owner__email")
-    search_help_text = "Search by the child's name or the parent's username or email."
+    search_fields = ("name", "household__name", "household__memberships__user__username")
+    search_help_text = "Search by the child's name, the household's name or a member's username."
     ordering = ("-id",)
-    autocomplete_fields = ("owner",)
+    autocomplete_fields = ("household",)
     inlines = (TaskOverrideInline,)
 
     def get_fieldsets(self, request: HttpRequest, obj: Child | None = None):
         if obj is None:
-            return [(None, {"fields": ("owner", "name", "age")})]
+            return [(None, {"fields": ("household", "name", "age")})]
         return [
-            (None, {"fields": ("owner", "name", "age", "points")}),
+            (None, {"fields": ("household", "name", "age", "points")}),
             ("Assigned", {"fields": ("tasks",)}),
             ("Dates", {"fields": ("created_at", "updated_at")}),
         ]
@@ -76,11 +76,11 @@ class ChildAdmin(admin.ModelAdmin):
         if obj is None:
             return ()
         # Assignments are the parent's business (through the API); points move only by actions.
-        return ("owner", "points", "tasks", "created_at", "updated_at")
+        return ("household", "points", "tasks", "created_at", "updated_at")
 
     def save_model(self, request: HttpRequest, obj: Child, form, change: bool) -> None:
         if not change:
-            created = services.create_child(owner=obj.owner, name=obj.name, age=obj.age)
+            created = services.create_child(household=obj.household, name=obj.name, age=obj.age)
             obj.pk = created.pk
             obj.refresh_from_db()
             obj._state.adding = False
@@ -97,20 +97,20 @@ class ChildAdmin(admin.ModelAdmin):
             services.delete_child(child=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Child]) -> None:
-        for child in queryset.select_related("owner"):
+        for child in queryset.select_related("household"):
             with contextlib.suppress(NotFound):
                 services.delete_child(child=child)
 
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
-    list_display = ("name", "id", "kind", "points", "owner", "created_at")
-    list_select_related = ("owner",)
+    list_display = ("name", "id", "kind", "points", "household", "created_at")
+    list_select_related = ("household",)
     list_filter = ("is_good", "created_at")
-    search_fields = ("name", "owner__username")
-    search_help_text = "Search by the task's name or the parent's username."
+    search_fields = ("name", "household__name")
+    search_help_text = "Search by the task's name or the household's name."
     ordering = ("-id",)
-    autocomplete_fields = ("owner",)
+    autocomplete_fields = ("household",)
 
     @admin.display(description="kind", ordering="is_good")
     def kind(self, task: Task) -> str:
@@ -120,7 +120,7 @@ class TaskAdmin(admin.ModelAdmin):
 class OverrideAdmin(admin.ModelAdmin):
     """Overrides are set by parents through the API; here they can be read and removed."""
 
-    list_select_related = ("child__owner",)
+    list_select_related = ("child__household",)
     ordering = ("-id",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -129,17 +129,17 @@ class OverrideAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.display(description="parent", ordering="child__owner__username")
-    def parent(self, override) -> str:
-        return override.child.owner.get_username()
+    @admin.display(description="household", ordering="child__household__name")
+    def household(self, override) -> str:
+        return override.child.household.name
 
 
 @admin.register(TaskOverride)
 class TaskOverrideAdmin(OverrideAdmin):
-    list_display = ("id", "child", "task", "points", "parent")
-    list_select_related = ("child__owner", "task")
-    search_fields = ("child__name", "task__name", "child__owner__username")
-    search_help_text = "Search by child, task or parent."
+    list_display = ("id", "child", "task", "points", "household")
+    list_select_related = ("child__household", "task")
+    search_fields = ("child__name", "task__name", "child__household__name")
+    search_help_text = "Search by child, task or household."
 
     def delete_model(self, request: HttpRequest, obj: TaskOverride) -> None:
         services.clear_task_override(child=obj.child, task=obj.task)
@@ -160,9 +160,9 @@ class ChildInline(admin.TabularInline):
         return False
 
 
-class ParentChildrenMixin:
-    """For the user admin (composed in `chorehub/admin.py`): each parent's children, counted in
-    the list and listed on the page."""
+class HouseholdChildrenMixin:
+    """For the household admin (composed in `chorehub/admin.py`): its children, counted in the
+    list and listed on the page."""
 
     inlines = (ChildInline,)
 
@@ -170,5 +170,5 @@ class ParentChildrenMixin:
         return super().get_queryset(request).annotate(children_count=Count("children"))
 
     @admin.display(description="children", ordering="children_count")
-    def children_count(self, user) -> int:
-        return user.children_count
+    def children_count(self, household) -> int:
+        return household.children_count

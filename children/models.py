@@ -3,7 +3,6 @@
 Rewards, their assignment to children and their per-child costs belong to the rewards app, which
 builds on this one (this app never imports it)."""
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,8 +15,8 @@ TASK_POINTS_MAX = 10_000
 
 
 class Child(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="children"
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.CASCADE, related_name="children"
     )
     name = models.CharField(max_length=CHILD_NAME_MAX, validators=[validate_single_line_text])
     age = models.PositiveSmallIntegerField(
@@ -36,7 +35,7 @@ class Child(models.Model):
             models.CheckConstraint(condition=Q(points__gte=0), name="child_points_not_negative"),
             models.CheckConstraint(condition=~Q(name=""), name="child_name_not_blank"),
         ]
-        indexes = [models.Index(fields=["owner", "id"], name="child_by_owner")]
+        indexes = [models.Index(fields=["household", "id"], name="child_by_household")]
 
     def __str__(self) -> str:
         return self.name
@@ -45,8 +44,8 @@ class Child(models.Model):
 class Task(models.Model):
     """A chore (`is_good`, adds points) or a penalty (takes points away, floored at 0)."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.CASCADE, related_name="tasks"
     )
     name = models.CharField(max_length=100, validators=[validate_single_line_text])
     points = models.PositiveIntegerField(
@@ -63,7 +62,7 @@ class Task(models.Model):
             ),
             models.CheckConstraint(condition=~Q(name=""), name="task_name_not_blank"),
         ]
-        indexes = [models.Index(fields=["owner", "id"], name="task_by_owner")]
+        indexes = [models.Index(fields=["household", "id"], name="task_by_household")]
 
     def __str__(self) -> str:
         return self.name

@@ -1,4 +1,4 @@
-"""Reads of the children app, always scoped to the parent who owns the rows."""
+"""Reads of the children app, always scoped to the caller's household."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet, Sum
@@ -13,12 +13,11 @@ HELD_POINTS = Coalesce(Sum("reward_requests__cost", filter=Q(reward_requests__st
 
 
 def children_for(user: AbstractBaseUser) -> QuerySet[Child]:
-    """A parent's children with their assignments and the points their pending requests hold
-    (`held_points`), ready to serialize without N+1 queries. (`rewards` is the rewards app's
-    relation on Child, prefetched by name.)"""
+    """A household's children (the caller's) with their assignments and the points their pending
+    requests hold (`held_points`), ready to serialize without N+1 queries. (`rewards` is the
+    rewards app's relation on Child, prefetched by name.)"""
     return (
-        Child.objects.filter(owner=user)
-        .select_related("owner")
+        Child.objects.filter(household__memberships__user_id=user.pk)
         .prefetch_related("tasks", "rewards")
         .annotate(held_points=HELD_POINTS)
         .order_by("id")
@@ -42,5 +41,5 @@ def available_points(child: Child) -> int:
 
 
 def tasks_for(user: AbstractBaseUser) -> QuerySet[Task]:
-    """A parent's chores and penalties."""
-    return Task.objects.filter(owner=user).order_by("id")
+    """The caller's household's chores and penalties."""
+    return Task.objects.filter(household__memberships__user_id=user.pk).order_by("id")

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from children import selectors
 from children.models import CHILD_NAME_MAX, MAX_AGE, TASK_POINTS_MAX, Child, Task
+from children.selectors import tasks_for
 from kernel.api import ListField, StrictFieldsMixin, TrackingEventRefField, id_field
 from kernel.text import validate_single_line_text
 
@@ -92,14 +93,14 @@ class AssignTasksSerializer(StrictFieldsMixin, serializers.Serializer):
     task_ids = OwnedIdsField(kind="task")
 
     def validate_task_ids(self, ids: list[int]) -> list[Task]:
-        return self.fields["task_ids"].resolve(ids, Task.objects.filter(owner=self.context["user"]))
+        return self.fields["task_ids"].resolve(ids, tasks_for(self.context["user"]))
 
 
 class ActivateSerializer(StrictFieldsMixin, serializers.Serializer):
     task_id = id_field()
 
     def validate_task_id(self, task_id: int) -> Task:
-        task = Task.objects.filter(owner=self.context["user"], pk=task_id).first()
+        task = tasks_for(self.context["user"]).filter(pk=task_id).first()
         if task is None:
             raise serializers.ValidationError(DOES_NOT_EXIST.format(kind="Task", id=task_id))
         return task

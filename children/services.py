@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from children import signals
 from children.models import Child, Task, TaskOverride
+from households.models import Household
+from households.selectors import owner_id_of
 from kernel.announce import announce
 from kernel.errors import InvalidAction, NotFound
 from kernel.events import PointsChanged
@@ -41,6 +43,12 @@ def not_assigned_message(*, kind: str, entity: models.Model, child: Child) -> st
 CHILD_GONE = "Child {child_id} no longer exists; nothing changed."
 
 
+def acting_user_id(*, household_id: int, by: AbstractBaseUser | None) -> int | None:
+    """Who an action is recorded for: the acting account (`by`); without one (the admin, a
+    script, a seed), the household's owner."""
+    return by.pk if by is not None else owner_id_of(household_id)
+
+
 def lock_child(child_id: int) -> Child:
     """Lock a child's row for the rest of the transaction; every write on a child starts here
     (its deletion too), so concurrent actions on one child run one after the other and none is
@@ -55,17 +63,27 @@ def lock_child(child_id: int) -> Child:
     return child
 
 
-def create_child(*, owner: AbstractBaseUser, name: str, age: int | None = None) -> Child:
-    """Add a child to a parent's family, with 0 points."""
+def create_child(
+    *,
+    household: Household,
+    name: str,
+    age: int | None = None,
+    by: AbstractBaseUser | None = None,
+) -> Child:
+    """Add a child to a household, with 0 points."""
     with transaction.atomic():
-        child = Child.objects.create(owner=owner, name=name, age=age)
+        child = Child.objects.create(household=household, name=name, age=age)
         announce(
-            signals.child_created, sender=Child, user=owner, child=child, occurred_at=timezone.now()
+            signals.child_created,
+            sender=Child,
+            user_id=acting_user_id(household_id=household.pk, by=by),
+            child=child,
+            occurred_at=timezone.now(),
         )
     return child
 
 
-def update_child(*, child: Child, **changes: Any) -> Child:
+def update_child(*, child: Child, by: AbstractBaseUser | None = None, **changes: Any) -> Child:
     """Change a child's name and/or age (points are not editable)."""
     changed = [name for name in ("name", "age") if name in changes]
     with transaction.atomic():
@@ -76,7 +94,7 @@ def update_child(*, child: Child, **changes: Any) -> Child:
         announce(
             signals.child_changed,
             sender=Child,
-            user=child.owner,
+            user_id=acting_user_id(household_id=child.household_id, by=by),
             child=child,
             changed=changed,
             occurred_at=timezone.now(),
@@ -84,7 +102,7 @@ def update_child(*, child: Child, **changes: Any) -> Child:
     return child
 
 
-def delete_child(*, child: Child) -> None:
+def delete_child(*, child: Child, by: AbstractBaseUser | None = None) -> None:
     """Remove a child, its assignments, overrides and requests. Its tracking history stays.
 
     The child's lock comes first: the rows an action on it committed meanwhile (a request, an
@@ -93,34 +111,39 @@ def delete_child(*, child: Child) -> None:
     """
     with transaction.atomic():
         child = lock_child(child.pk)
-        child_id, child_name, owner = child.pk, child.name, child.owner
+        child_id, child_name = child.pk, child.name
+        user_id = acting_user_id(household_id=child.household_id, by=by)
         child.delete()
         announce(
             signals.child_deleted,
             sender=Child,
-            user=owner,
+            user_id=user_id,
             child_id=child_id,
             child_name=child_name,
             occurred_at=timezone.now(),
         )
 
 
-def assign_tasks(*, child: Child, tasks: Iterable[Task]) -> Child:
+def assign_tasks(
+    *, child: Child, tasks: Iterable[Task], by: AbstractBaseUser | None = None
+) -> Child:
     """Replace the set of tasks and penalties assigned to a child."""
     with transaction.atomic():
         child = lock_child(child.pk)
         child.tasks.set(tasks)
-        return announce_assignment_changed(child, "task_ids")
+        return announce_assignment_changed(child, "task_ids", by=by)
 
 
-def announce_assignment_changed(child: Child, what: str) -> Child:
+def announce_assignment_changed(
+    child: Child, what: str, *, by: AbstractBaseUser | None = None
+) -> Child:
     """Tell listeners that one of a child's assignments (`task_ids`, `reward_ids`) was replaced,
     inside the caller's transaction, on a child it locked with `lock_child`."""
     child.save(update_fields=["updated_at"])
     announce(
         signals.child_changed,
         sender=Child,
-        user=child.owner,
+        user_id=acting_user_id(household_id=child.household_id, by=by),
         child=child,
         changed=[what],
         occurred_at=timezone.now(),
@@ -128,9 +151,9 @@ def announce_assignment_changed(child: Child, what: str) -> Child:
     return child
 
 
-def create_task(*, owner: AbstractBaseUser, name: str, points: int, is_good: bool = True) -> Task:
-    """Add a chore (`is_good`) or a penalty to a parent's list."""
-    return Task.objects.create(owner=owner, name=name, points=points, is_good=is_good)
+def create_task(*, household: Household, name: str, points: int, is_good: bool = True) -> Task:
+    """Add a chore (`is_good`) or a penalty to a household's list."""
+    return Task.objects.create(household=household, name=name, points=points, is_good=is_good)
 
 
 def set_task_override(*, child: Child, task: Task, points: int) -> TaskOverride:
@@ -149,7 +172,9 @@ def clear_task_override(*, child: Child, task: Task) -> bool:
     return bool(deleted)
 
 
-def activate_task(*, child: Child, task: Task, actor: str = "parent") -> ActionResult:
+def activate_task(
+    *, child: Child, task: Task, actor: str = "parent", by: AbstractBaseUser | None = None
+) -> ActionResult:
     """Apply a chore (adds its points) or a penalty (takes them away, never below 0) to a child.
 
     Raises InvalidAction when the task is not assigned to the child.
@@ -170,6 +195,7 @@ def activate_task(*, child: Child, task: Task, actor: str = "parent") -> ActionR
         # A penalty never takes a child below 0.
         points_after = child.points + value if task.is_good else max(0, child.points - value)
         return move_points(
+            by=by,
             child=child,
             to=points_after,
             signal=signals.task_activated,
@@ -190,12 +216,20 @@ def activate_task(*, child: Child, task: Task, actor: str = "parent") -> ActionR
 ADJUSTMENT_NAME = "Manual adjustment"
 
 
-def adjust_points(*, child: Child, points: int, reason: str, actor: str = "parent") -> ActionResult:
+def adjust_points(
+    *,
+    child: Child,
+    points: int,
+    reason: str,
+    actor: str = "parent",
+    by: AbstractBaseUser | None = None,
+) -> ActionResult:
     """Add (or, with a negative number, remove) points by hand; never below 0. History is not
     edited: the adjustment is a new action with its reason."""
     with transaction.atomic():
         child = lock_child(child.pk)
         return move_points(
+            by=by,
             child=child,
             to=max(0, child.points + points),
             signal=signals.points_adjusted,
@@ -224,6 +258,7 @@ def reverse_change(
     reverses: int,
     reason: str,
     actor: str = "parent",
+    by: AbstractBaseUser | None = None,
 ) -> ActionResult:
     """Undo an earlier change of `delta` points by applying its exact opposite (floored at 0).
 
@@ -233,6 +268,7 @@ def reverse_change(
         child = lock_child(child.pk)
         points_after = max(0, child.points - delta)
         return move_points(
+            by=by,
             child=child,
             to=points_after,
             signal=signals.points_reversed,
@@ -263,20 +299,22 @@ def move_points(
     action: str,
     metadata: Mapping[str, Any],
     occurred_at: datetime | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> ActionResult:
     """The one writer of a child's points: save `to` on a child locked by `lock_child` (if it
     differs), then announce one `PointsChanged` with `signal`, inside the caller's transaction.
 
     Every action on points goes through here, those that move none (a reward requested or
     cancelled) included, so that each one is announced the same way. `metadata` gets the child's
-    name first. The rewards app calls this too: there is no other writer.
+    name first. The rewards app calls this too: there is no other writer. The event's `user_id`
+    is the acting account, `by` (see `acting_user_id`).
     """
     points_before = child.points
     if to != points_before:
         child.points = to
         child.save(update_fields=["points", "updated_at"])
     event = PointsChanged(
-        user_id=child.owner_id,
+        user_id=acting_user_id(household_id=child.household_id, by=by),
         child_id=child.pk,
         child_name=child.name,
         child_age=child.age,

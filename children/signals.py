@@ -24,23 +24,24 @@ Not sent when the action is refused (task not assigned, unknown task): nothing c
 """
 
 child_created = Signal()
-"""A parent added a child. Sender: `Child`. Arguments: `user`, `child`, `occurred_at`.
+"""A member added a child. Sender: `Child`. Arguments: `user_id` (the acting account, or the
+household's owner when none acts), `child`, `occurred_at`.
 
 Sent inside the transaction that created it.
 """
 
 child_changed = Signal()
-"""A child's name, age or assignment changed. Sender: `Child`. Arguments: `user`, `child`,
-`changed` (list of field names), `occurred_at`.
+"""A child's name, age or assignment changed. Sender: `Child`. Arguments: `user_id` (as for
+`child_created`), `child`, `changed` (list of field names), `occurred_at`.
 
 Not sent for points changes: those are announced by the action that moved them.
 """
 
 child_deleted = Signal()
-"""A parent deleted a child. Sender: `Child`. Arguments: `user`, `child_id`, `child_name`,
-`occurred_at`.
+"""A member deleted a child. Sender: `Child`. Arguments: `user_id` (as for `child_created`),
+`child_id`, `child_name`, `occurred_at`.
 
-Not sent when the child disappears because its parent's account is deleted.
+Not sent when the child disappears because its household's last member's account is deleted.
 """
 
 points_adjusted = Signal()

@@ -17,6 +17,8 @@ from children.serializers import (
     TaskIdsSerializer,
     TaskSerializer,
 )
+from households.permissions import HouseholdRolePermission
+from households.services import household_for_writing
 from kernel.api_errors import errors
 from kernel.validation import QueryParametersChecked
 
@@ -49,6 +51,7 @@ from kernel.validation import QueryParametersChecked
 class ChildViewSet(QueryParametersChecked, viewsets.ModelViewSet):
     serializer_class = ChildSerializer
     queryset = Child.objects.none()  # for the schema; requests use get_queryset
+    permission_classes = [HouseholdRolePermission]
 
     def get_queryset(self):
         return selectors.children_for(self.request.user)
@@ -58,16 +61,18 @@ class ChildViewSet(QueryParametersChecked, viewsets.ModelViewSet):
 
     def perform_create(self, serializer: ChildSerializer) -> None:
         serializer.instance = services.create_child(
-            owner=self.request.user, **serializer.validated_data
+            household=household_for_writing(user=self.request.user),
+            by=self.request.user,
+            **serializer.validated_data,
         )
 
     def perform_update(self, serializer: ChildSerializer) -> None:
         serializer.instance = services.update_child(
-            child=serializer.instance, **serializer.validated_data
+            child=serializer.instance, by=self.request.user, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Child) -> None:
-        services.delete_child(child=instance)
+        services.delete_child(child=instance, by=self.request.user)
 
     @extend_schema(
         summary="Replace the tasks and penalties assigned to a child",
@@ -79,7 +84,9 @@ class ChildViewSet(QueryParametersChecked, viewsets.ModelViewSet):
         child = self.get_object()
         serializer = AssignTasksSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
-        child = services.assign_tasks(child=child, tasks=serializer.validated_data["task_ids"])
+        child = services.assign_tasks(
+            child=child, tasks=serializer.validated_data["task_ids"], by=request.user
+        )
         return Response({"task_ids": sorted(task.pk for task in child.tasks.all())})
 
     @extend_schema(
@@ -92,7 +99,9 @@ class ChildViewSet(QueryParametersChecked, viewsets.ModelViewSet):
         child = self.get_object()
         serializer = ActivateSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
-        result = services.activate_task(child=child, task=serializer.validated_data["task_id"])
+        result = services.activate_task(
+            child=child, task=serializer.validated_data["task_id"], by=request.user
+        )
         return Response(ChildActionResponseSerializer(result.response(child=result.child)).data)
 
     @extend_schema(
@@ -115,7 +124,7 @@ class ChildViewSet(QueryParametersChecked, viewsets.ModelViewSet):
         child = self.get_object()
         serializer = AdjustSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = services.adjust_points(child=child, **serializer.validated_data)
+        result = services.adjust_points(child=child, by=request.user, **serializer.validated_data)
         return Response(ChildActionResponseSerializer(result.response(child=result.child)).data)
 
 
@@ -136,11 +145,12 @@ class ChildViewSet(QueryParametersChecked, viewsets.ModelViewSet):
 class TaskViewSet(QueryParametersChecked, viewsets.ModelViewSet):
     serializer_class = TaskSerializer
     queryset = Task.objects.none()
+    permission_classes = [HouseholdRolePermission]
 
     def get_queryset(self):
         return selectors.tasks_for(self.request.user)
 
     def perform_create(self, serializer: TaskSerializer) -> None:
         serializer.instance = services.create_task(
-            owner=self.request.user, **serializer.validated_data
+            household=household_for_writing(user=self.request.user), **serializer.validated_data
         )

@@ -3,10 +3,13 @@ the one package that may import every app. Each app registers its own simple mod
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db.models import Count
 
 from accounts.admin import AccountAdmin
-from children.admin import ChildAdmin, ParentChildrenMixin
+from children.admin import ChildAdmin, HouseholdChildrenMixin
 from children.models import Child
+from households.admin import HouseholdAdmin
+from households.models import Household
 from rewards.admin import ChildRewardsMixin
 from tracking.staff.child_history import ChildHistoryMixin
 
@@ -23,8 +26,9 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class ParentAdmin(ParentChildrenMixin, AccountAdmin):
-    """An account, with the children it owns."""
+class ParentAdmin(AccountAdmin):
+    """An account, with the number of children in its household (listed on the household's
+    page)."""
 
     list_display = (
         "username",
@@ -35,3 +39,22 @@ class ParentAdmin(ParentChildrenMixin, AccountAdmin):
         "date_joined",
         "last_login",
     )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(children_count=Count("membership__household__children"))
+        )
+
+    @admin.display(description="children", ordering="children_count")
+    def children_count(self, user) -> int:
+        return user.children_count
+
+
+@admin.register(Household)
+class ComposedHouseholdAdmin(HouseholdChildrenMixin, HouseholdAdmin):
+    """A household: its members, then its children."""
+
+    inlines = (*HouseholdAdmin.inlines, *HouseholdChildrenMixin.inlines)
+    list_display = ("name", "id", "time_zone", "children_count", "created_at")

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "rangefilter",
     # Local. `chorehub` is the composition root (URLs, the composed admin); see docs/architecture.md.
     "chorehub",
+    "households",
     "accounts",
     "children",
     "rewards",

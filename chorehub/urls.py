@@ -34,6 +34,7 @@ router.register("reward-requests", RewardRequestViewSet, basename="reward-reques
 
 api_patterns = [
     path("", include("accounts.urls")),
+    path("", include("households.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("tracking.urls")),

@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from children import bulk as children_bulk
 from children.models import Child, Task
+from households.models import Household, Membership, Role
 from rewards import bulk as rewards_bulk
 from rewards.models import Reward, RewardRequest
 from tracking.ledger import bulk as ledger_bulk
@@ -59,6 +60,7 @@ class Family:
     """One synthetic child and what it can act on."""
 
     child: Child
+    parent_id: int  # the household's owner, who "recorded" this history
     chores: list[Task]
     penalties: list[Task]
     rewards: list[Reward]
@@ -122,7 +124,8 @@ def seed_events(
 
 def create_families(children: int, rng: random.Random, report: SeedReport) -> list[Family]:
     """New parents (unusable passwords: they are demo data, not accounts to sign in to), each
-    with chores, penalties and rewards assigned to up to three children."""
+    the owner of a household with chores, penalties and rewards assigned to up to three
+    children."""
     User = get_user_model()
     run = secrets.token_hex(3)
     parent_count = math.ceil(children / CHILDREN_PER_PARENT)
@@ -130,40 +133,55 @@ def create_families(children: int, rng: random.Random, report: SeedReport) -> li
         User(username=f"bulk-{run}-{n:05d}", password=make_password(None))
         for n in range(parent_count)
     )
+    households = Household.objects.bulk_create(
+        Household(name=f"{parent.username}'s family") for parent in parents
+    )
+    Membership.objects.bulk_create(
+        Membership(user=parent, household=household, role=Role.OWNER)
+        for parent, household in zip(parents, households, strict=True)
+    )
+    parent_of = {
+        household.pk: parent.pk for parent, household in zip(parents, households, strict=True)
+    }
     tasks = children_bulk.create_tasks(
-        Task(owner=parent, name=name, points=points, is_good=is_good)
-        for parent in parents
+        Task(household=household, name=name, points=points, is_good=is_good)
+        for household in households
         for is_good, items in ((True, CHORES), (False, PENALTIES))
         for name, points in items
     )
     rewards = rewards_bulk.create_rewards(
-        Reward(owner=parent, name=name, cost=cost) for parent in parents for name, cost in REWARDS
+        Reward(household=household, name=name, cost=cost)
+        for household in households
+        for name, cost in REWARDS
     )
-    tasks_of = {parent.pk: [] for parent in parents}
-    rewards_of = {parent.pk: [] for parent in parents}
+    tasks_of = {household.pk: [] for household in households}
+    rewards_of = {household.pk: [] for household in households}
     for task in tasks:
-        tasks_of[task.owner_id].append(task)
+        tasks_of[task.household_id].append(task)
     for reward in rewards:
-        rewards_of[reward.owner_id].append(reward)
+        rewards_of[reward.household_id].append(reward)
     kids = children_bulk.create_children(
         Child(
-            owner=parents[n // CHILDREN_PER_PARENT],
+            household=households[n // CHILDREN_PER_PARENT],
             name=rng.choice(NAMES),
             age=rng.randint(3, 14),
         )
         for n in range(children)
     )
-    children_bulk.assign_tasks((kid.pk, task.pk) for kid in kids for task in tasks_of[kid.owner_id])
+    children_bulk.assign_tasks(
+        (kid.pk, task.pk) for kid in kids for task in tasks_of[kid.household_id]
+    )
     rewards_bulk.assign_rewards(
-        (kid.pk, reward.pk) for kid in kids for reward in rewards_of[kid.owner_id]
+        (kid.pk, reward.pk) for kid in kids for reward in rewards_of[kid.household_id]
     )
     report.parents, report.children = len(parents), len(kids)
     return [
         Family(
             child=kid,
-            chores=[t for t in tasks_of[kid.owner_id] if t.is_good],
-            penalties=[t for t in tasks_of[kid.owner_id] if not t.is_good],
-            rewards=rewards_of[kid.owner_id],
+            parent_id=parent_of[kid.household_id],
+            chores=[t for t in tasks_of[kid.household_id] if t.is_good],
+            penalties=[t for t in tasks_of[kid.household_id] if not t.is_good],
+            rewards=rewards_of[kid.household_id],
         )
         for kid in kids
     ]
@@ -173,7 +191,7 @@ def child_history(family: Family, count: int, start: datetime, end: datetime, rn
     """`count` events of one child in time order, as the services would have recorded them:
     mostly chores, some penalties (floored at 0), and rewards redeemed directly or requested and
     then redeemed or cancelled."""
-    child = family.child
+    child, user_id = family.child, family.parent_id
     span = (end - start).total_seconds()
     offsets = sorted(rng.random() * span for _ in range(count))
     # Strictly increasing times, so the chain order never depends on the id tie-break.
@@ -193,10 +211,10 @@ def child_history(family: Family, count: int, start: datetime, end: datetime, rn
                 status=RewardRequest.Status.REDEEMED if redeem else RewardRequest.Status.CANCELLED,
                 resolved_at=times[made + 1],
             )
-            asked = reward_event(child, reward, Action.REQUESTED, when, 0, actor="child")
+            asked = reward_event(child, user_id, reward, Action.REQUESTED, when, 0, actor="child")
             resolution = Action.REDEEMED if redeem else Action.CANCELLED
             settled = reward_event(
-                child, reward, resolution, times[made + 1], reward.cost if redeem else 0
+                child, user_id, reward, resolution, times[made + 1], reward.cost if redeem else 0
             )
             batch.requests.append((request, [asked.metadata, settled.metadata]))
             yield asked
@@ -205,21 +223,22 @@ def child_history(family: Family, count: int, start: datetime, end: datetime, rn
             continue
         if roll < 0.25 and affordable:
             reward = rng.choice(affordable)
-            event = reward_event(child, reward, Action.REDEEMED, when, reward.cost)
+            event = reward_event(child, user_id, reward, Action.REDEEMED, when, reward.cost)
             event.metadata["request_id"] = None
             yield event
         elif roll < 0.40:
-            yield task_event(child, rng.choice(family.penalties), when)
+            yield task_event(child, user_id, rng.choice(family.penalties), when)
         else:
-            yield task_event(child, rng.choice(family.chores), when)
+            yield task_event(child, user_id, rng.choice(family.chores), when)
         made += 1
 
 
-def task_event(child: Child, task: Task, when: datetime) -> TrackingEvent:
+def task_event(child: Child, user_id: int, task: Task, when: datetime) -> TrackingEvent:
     before = child.points
     child.points = before + task.points if task.is_good else max(0, before - task.points)
     return event_for(
         child,
+        user_id=user_id,
         entity_type=EntityType.TASK if task.is_good else EntityType.PENALTY,
         entity=task,
         action=Action.ACTIVATED,
@@ -231,12 +250,19 @@ def task_event(child: Child, task: Task, when: datetime) -> TrackingEvent:
 
 
 def reward_event(
-    child: Child, reward: Reward, action: str, when: datetime, cost: int, actor: str = "parent"
+    child: Child,
+    user_id: int,
+    reward: Reward,
+    action: str,
+    when: datetime,
+    cost: int,
+    actor: str = "parent",
 ) -> TrackingEvent:
     before = child.points
     child.points = before - cost
     return event_for(
         child,
+        user_id=user_id,
         entity_type=EntityType.REWARD,
         entity=reward,
         action=action,
@@ -247,9 +273,9 @@ def reward_event(
     )
 
 
-def event_for(child, *, entity_type, entity, action, when, before, default_value, actor):
+def event_for(child, *, user_id, entity_type, entity, action, when, before, default_value, actor):
     return TrackingEvent(
-        user_id=child.owner_id,
+        user_id=user_id,
         child_id=child.pk,
         entity_type=entity_type,
         entity_id=entity.pk,

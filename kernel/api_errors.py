@@ -32,11 +32,16 @@ ERRORS = {
         "rule the input breaks. Nothing changed.",
     ),
     401: OpenApiResponse(DETAIL_BODY, description="No valid credentials."),
-    403: OpenApiResponse(DETAIL_BODY, description="Signed in, but not allowed (not staff)."),
+    403: OpenApiResponse(
+        DETAIL_BODY, description="Signed in, but not allowed (not staff, or a viewer's write)."
+    ),
     404: OpenApiResponse(
         DETAIL_BODY,
         description="No such object among yours (another parent's is the same 404), or it "
         "was deleted while the action ran; nothing changed.",
+    ),
+    409: OpenApiResponse(
+        DETAIL_BODY, description="A state conflict (the message says which); nothing changed."
     ),
     503: OpenApiResponse(
         DETAIL_BODY,

@@ -17,13 +17,13 @@ from rewards.models import Reward, RewardOverride, RewardRequest
 
 @admin.register(Reward)
 class RewardAdmin(admin.ModelAdmin):
-    list_display = ("name", "id", "cost", "owner", "created_at")
-    list_select_related = ("owner",)
+    list_display = ("name", "id", "cost", "household", "created_at")
+    list_select_related = ("household",)
     list_filter = ("created_at",)
-    search_fields = ("name", "description", "owner__username")
-    search_help_text = "Search by the reward's name or description, or the parent's username."
+    search_fields = ("name", "description", "household__name")
+    search_help_text = "Search by the reward's name or description, or the household's name."
     ordering = ("-id",)
-    autocomplete_fields = ("owner",)
+    autocomplete_fields = ("household",)
     exclude = ("assigned_children",)  # assignments are the parent's business (the API)
 
 
@@ -35,14 +35,14 @@ class RewardRequestAdmin(admin.ModelAdmin):
         "reward",
         "cost",
         "status",
-        "parent",
+        "household",
         "created_at",
         "resolved_at",
     )
-    list_select_related = ("child__owner", "reward")
+    list_select_related = ("child__household", "reward")
     list_filter = ("status", "created_at", "resolved_at")
-    search_fields = ("child__name", "reward__name", "child__owner__username")
-    search_help_text = "Search by child, reward or parent."
+    search_fields = ("child__name", "reward__name", "child__household__name")
+    search_help_text = "Search by child, reward or household."
     ordering = ("-created_at", "-id")
     date_hierarchy = "created_at"
 
@@ -55,17 +55,17 @@ class RewardRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.display(description="parent", ordering="child__owner__username")
-    def parent(self, request: RewardRequest) -> str:
-        return request.child.owner.get_username()
+    @admin.display(description="household", ordering="child__household__name")
+    def household(self, request: RewardRequest) -> str:
+        return request.child.household.name
 
 
 @admin.register(RewardOverride)
 class RewardOverrideAdmin(OverrideAdmin):
-    list_display = ("id", "child", "reward", "cost", "parent")
-    list_select_related = ("child__owner", "reward")
-    search_fields = ("child__name", "reward__name", "child__owner__username")
-    search_help_text = "Search by child, reward or parent."
+    list_display = ("id", "child", "reward", "cost", "household")
+    list_select_related = ("child__household", "reward")
+    search_fields = ("child__name", "reward__name", "child__household__name")
+    search_help_text = "Search by child, reward or household."
 
     def delete_model(self, request: HttpRequest, obj: RewardOverride) -> None:
         services.clear_reward_override(child=obj.child, reward=obj.reward)

@@ -1,6 +1,5 @@
 """Rewards a child can spend points on, which child has which, per-child costs, and requests."""
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -12,8 +11,8 @@ REWARD_COST_MAX = 100_000
 
 
 class Reward(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rewards"
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.CASCADE, related_name="rewards"
     )
     name = models.CharField(max_length=100, validators=[validate_single_line_text])
     description = models.CharField(
@@ -36,7 +35,7 @@ class Reward(models.Model):
             ),
             models.CheckConstraint(condition=~Q(name=""), name="reward_name_not_blank"),
         ]
-        indexes = [models.Index(fields=["owner", "id"], name="reward_by_owner")]
+        indexes = [models.Index(fields=["household", "id"], name="reward_by_household")]
 
     def __str__(self) -> str:
         return self.name

@@ -1,4 +1,4 @@
-"""Reads of the rewards app, always scoped to the parent who owns the rows."""
+"""Reads of the rewards app, always scoped to the caller's household."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
@@ -8,14 +8,15 @@ from rewards.models import Reward, RewardOverride, RewardRequest
 
 
 def rewards_for(user: AbstractBaseUser) -> QuerySet[Reward]:
-    """A parent's rewards."""
-    return Reward.objects.filter(owner=user).order_by("id")
+    """The caller's household's rewards."""
+    return Reward.objects.filter(household__memberships__user_id=user.pk).order_by("id")
 
 
 def reward_requests_for(user: AbstractBaseUser) -> QuerySet[RewardRequest]:
-    """Requests made by a parent's children, oldest first, with what the list shows."""
+    """Requests made by the caller's household's children, oldest first, with what the list
+    shows."""
     return (
-        RewardRequest.objects.filter(child__owner=user)
+        RewardRequest.objects.filter(child__household__memberships__user_id=user.pk)
         .select_related("child", "reward")
         .order_by("id")
     )

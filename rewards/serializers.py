@@ -5,10 +5,12 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from children.models import TASK_POINTS_MAX, Task, TaskOverride
+from children.selectors import tasks_for
 from children.serializers import DOES_NOT_EXIST, WRONG_KIND, ChildSerializer, OwnedIdsField
 from kernel.api import ListField, StrictFieldsMixin, TrackingEventRefField, id_field
 from kernel.text import validate_multi_line_text, validate_single_line_text
 from rewards.models import REWARD_COST_MAX, Reward, RewardOverride, RewardRequest
+from rewards.selectors import rewards_for
 
 VALUE_RANGE = "Must be from 1 to {maximum} for a {entity_type}."
 
@@ -67,7 +69,7 @@ class RewardChoiceSerializer(StrictFieldsMixin, serializers.Serializer):
     reward_id = id_field()
 
     def validate_reward_id(self, reward_id: int) -> Reward:
-        reward = Reward.objects.filter(owner=self.context["user"], pk=reward_id).first()
+        reward = rewards_for(self.context["user"]).filter(pk=reward_id).first()
         if reward is None:
             raise serializers.ValidationError(DOES_NOT_EXIST.format(kind="Reward", id=reward_id))
         return reward
@@ -110,9 +112,7 @@ class AssignRewardsSerializer(StrictFieldsMixin, serializers.Serializer):
     reward_ids = OwnedIdsField(kind="reward")
 
     def validate_reward_ids(self, ids: list[int]):
-        return self.fields["reward_ids"].resolve(
-            ids, Reward.objects.filter(owner=self.context["user"])
-        )
+        return self.fields["reward_ids"].resolve(ids, rewards_for(self.context["user"]))
 
 
 class OverrideSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -156,9 +156,9 @@ class OverrideSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 def resolve_entity(*, user, entity_type: str, entity_id: int):
-    """The parent's task, penalty or reward with this id, or a 400 on `entity_id`."""
-    model = Reward if entity_type == "reward" else Task
-    entity = model.objects.filter(owner=user, pk=entity_id).first()
+    """The household's task, penalty or reward with this id, or a 400 on `entity_id`."""
+    owned = rewards_for(user) if entity_type == "reward" else tasks_for(user)
+    entity = owned.filter(pk=entity_id).first()
     if entity is None:
         raise serializers.ValidationError(
             {"entity_id": [DOES_NOT_EXIST.format(kind=entity_type.title(), id=entity_id)]}

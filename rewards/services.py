@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -30,6 +31,7 @@ from children.services import (
     not_assigned_message,
     set_task_override,
 )
+from households.models import Household
 from kernel.errors import InvalidAction, NotFound, StateConflict
 from kernel.events import PointsChanged
 from rewards import signals
@@ -60,17 +62,19 @@ class RewardActionResult:
         return {**fields, **self.extras}
 
 
-def create_reward(*, owner: Any, name: str, cost: int, description: str = "") -> Reward:
-    """Add a reward to a parent's list."""
-    return Reward.objects.create(owner=owner, name=name, cost=cost, description=description)
+def create_reward(*, household: Household, name: str, cost: int, description: str = "") -> Reward:
+    """Add a reward to a household's list."""
+    return Reward.objects.create(household=household, name=name, cost=cost, description=description)
 
 
-def assign_rewards(*, child: Child, rewards: Iterable[Reward]) -> Child:
+def assign_rewards(
+    *, child: Child, rewards: Iterable[Reward], by: AbstractBaseUser | None = None
+) -> Child:
     """Replace the set of rewards assigned to a child."""
     with transaction.atomic():
         child = lock_child(child.pk)
         child.rewards.set(rewards)
-        return announce_assignment_changed(child, "reward_ids")
+        return announce_assignment_changed(child, "reward_ids", by=by)
 
 
 def set_reward_override(*, child: Child, reward: Reward, cost: int) -> RewardOverride:
@@ -115,7 +119,9 @@ def effective_cost(*, child: Child, reward: Reward) -> tuple[int, bool]:
     return (reward.cost, False) if override is None else (override, True)
 
 
-def request_reward(*, child: Child, reward: Reward, actor: str = "child") -> RewardActionResult:
+def request_reward(
+    *, child: Child, reward: Reward, actor: str = "child", by: AbstractBaseUser | None = None
+) -> RewardActionResult:
     """A child asks for a reward. Points do not move until a parent redeems it; until then the
     request holds its cost (the effective cost now, stored on the request).
 
@@ -149,6 +155,7 @@ def request_reward(*, child: Child, reward: Reward, actor: str = "child") -> Rew
             reward=reward,
             request=request,
             actor=actor,
+            by=by,
             cost=cost,
             override_applied=override_applied,
             occurred_at=request.created_at,
@@ -156,7 +163,9 @@ def request_reward(*, child: Child, reward: Reward, actor: str = "child") -> Rew
     return result
 
 
-def redeem_request(*, request: RewardRequest, actor: str = "parent") -> RewardActionResult:
+def redeem_request(
+    *, request: RewardRequest, actor: str = "parent", by: AbstractBaseUser | None = None
+) -> RewardActionResult:
     """A parent gives the child what it asked for: points go down by the cost the request holds
     (the cost when it was made, whatever the cost is now), and the hold is released.
 
@@ -183,6 +192,7 @@ def redeem_request(*, request: RewardRequest, actor: str = "parent") -> RewardAc
             reward=reward,
             request=request,
             actor=actor,
+            by=by,
             cost=cost,
             override_applied=override_applied,
             occurred_at=occurred_at,
@@ -190,7 +200,9 @@ def redeem_request(*, request: RewardRequest, actor: str = "parent") -> RewardAc
     return result
 
 
-def redeem_reward(*, child: Child, reward: Reward, actor: str = "parent") -> RewardActionResult:
+def redeem_reward(
+    *, child: Child, reward: Reward, actor: str = "parent", by: AbstractBaseUser | None = None
+) -> RewardActionResult:
     """A parent redeems a reward for a child directly, with no request, at its effective cost now.
 
     Raises InvalidAction when the reward is not assigned, StateConflict when the available points
@@ -208,6 +220,7 @@ def redeem_reward(*, child: Child, reward: Reward, actor: str = "parent") -> Rew
             reward=reward,
             request=None,
             actor=actor,
+            by=by,
             cost=cost,
             override_applied=override_applied,
             occurred_at=timezone.now(),
@@ -215,7 +228,9 @@ def redeem_reward(*, child: Child, reward: Reward, actor: str = "parent") -> Rew
     return result
 
 
-def cancel_request(*, request: RewardRequest, actor: str = "parent") -> RewardActionResult:
+def cancel_request(
+    *, request: RewardRequest, actor: str = "parent", by: AbstractBaseUser | None = None
+) -> RewardActionResult:
     """A parent (rejecting it) or the child withdraws a pending request. Points do not move; the
     hold is released.
 
@@ -236,6 +251,7 @@ def cancel_request(*, request: RewardRequest, actor: str = "parent") -> RewardAc
             reward=request.reward,
             request=request,
             actor=actor,
+            by=by,
             cost=cost,
             override_applied=override_applied,
             occurred_at=occurred_at,
@@ -326,6 +342,7 @@ def _announce(
     reward: Reward,
     request: RewardRequest | None,
     actor: str,
+    by: AbstractBaseUser | None,
     cost: int,
     override_applied: bool,
     occurred_at: datetime,
@@ -333,6 +350,7 @@ def _announce(
     """Move the locked child's points to `to` (or not at all) through the children app's one
     writer, announcing the reward action."""
     moved = move_points(
+        by=by,
         child=child,
         to=to,
         signal=signal,

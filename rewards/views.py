@@ -9,6 +9,8 @@ from rest_framework.response import Response
 
 from children.models import Child
 from children.selectors import children_for
+from households.permissions import HouseholdRolePermission
+from households.services import household_for_writing
 from kernel.api_errors import errors
 from kernel.validation import QueryParametersChecked
 from rewards import selectors, services
@@ -44,13 +46,14 @@ from rewards.serializers import (
 class RewardViewSet(QueryParametersChecked, viewsets.ModelViewSet):
     serializer_class = RewardSerializer
     queryset = Reward.objects.none()  # for the schema; requests use get_queryset
+    permission_classes = [HouseholdRolePermission]
 
     def get_queryset(self):
         return selectors.rewards_for(self.request.user)
 
     def perform_create(self, serializer: RewardSerializer) -> None:
         serializer.instance = services.create_reward(
-            owner=self.request.user, **serializer.validated_data
+            household=household_for_writing(user=self.request.user), **serializer.validated_data
         )
 
 
@@ -73,6 +76,7 @@ class RewardRequestViewSet(
     serializer_class = RewardRequestSerializer
     queryset = RewardRequest.objects.none()
     filterset_class = RewardRequestFilter
+    permission_classes = [HouseholdRolePermission]
 
     def get_queryset(self):
         return selectors.reward_requests_for(self.request.user)
@@ -84,7 +88,7 @@ class RewardRequestViewSet(
     )
     @action(detail=True, methods=["post"])
     def redeem(self, request: Request, pk: str | None = None) -> Response:
-        result = services.redeem_request(request=self.get_object())
+        result = services.redeem_request(request=self.get_object(), by=request.user)
         return Response(
             RedeemedResponseSerializer(
                 result.response(child=result.child, request=result.request)
@@ -102,7 +106,7 @@ class RewardRequestViewSet(
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.cancel_request(
-            request=reward_request, actor=serializer.validated_data["actor"]
+            request=reward_request, actor=serializer.validated_data["actor"], by=request.user
         )
         return Response(CancelledResponseSerializer(result.response(request=result.request)).data)
 
@@ -112,6 +116,7 @@ class ChildRewardViewSet(QueryParametersChecked, viewsets.GenericViewSet):
 
     serializer_class = RewardChoiceSerializer
     queryset = Child.objects.none()
+    permission_classes = [HouseholdRolePermission]
 
     def get_queryset(self):
         return children_for(self.request.user)
@@ -135,6 +140,7 @@ class ChildRewardViewSet(QueryParametersChecked, viewsets.GenericViewSet):
             child=child,
             reward=serializer.validated_data["reward_id"],
             actor=serializer.validated_data["actor"],
+            by=request.user,
         )
         return Response(
             RequestCreatedResponseSerializer(result.response(request=result.request)).data,
@@ -151,7 +157,9 @@ class ChildRewardViewSet(QueryParametersChecked, viewsets.GenericViewSet):
         child = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = services.redeem_reward(child=child, reward=serializer.validated_data["reward_id"])
+        result = services.redeem_reward(
+            child=child, reward=serializer.validated_data["reward_id"], by=request.user
+        )
         return Response(DirectRedeemResponseSerializer(result.response(child=result.child)).data)
 
 
@@ -174,7 +182,7 @@ class ChildRewardRoutes:
         serializer = AssignRewardsSerializer(data=request.data, context={"user": request.user})
         serializer.is_valid(raise_exception=True)
         child = services.assign_rewards(
-            child=child, rewards=serializer.validated_data["reward_ids"]
+            child=child, rewards=serializer.validated_data["reward_ids"], by=request.user
         )
         return Response({"reward_ids": sorted(reward.pk for reward in child.rewards.all())})
 

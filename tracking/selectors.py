@@ -1,8 +1,9 @@
 """Reads of tracking events, shared by the parent API, the staff API and the admin."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from children.models import Child
 from tracking.models import TrackingEvent
 
 CHAIN_ORDER = ("occurred_at", "created_at", "id")
@@ -15,15 +16,20 @@ def with_reversed_by(events: QuerySet[TrackingEvent]) -> QuerySet[TrackingEvent]
     return events.annotate(reversed_by=Subquery(reversal))
 
 
-def events_for_child(*, user: AbstractBaseUser, child_id: int) -> QuerySet[TrackingEvent]:
-    """One of a parent's children's events, oldest first (the order in which the chain reads)."""
-    events = TrackingEvent.objects.filter(user=user, child_id=child_id).order_by(*CHAIN_ORDER)
+def events_for_child(*, child_id: int) -> QuerySet[TrackingEvent]:
+    """A child's events, oldest first (the order in which the chain reads). The caller found the
+    child in its household: whoever acted (any member, now or formerly), the events are its."""
+    events = TrackingEvent.objects.filter(child_id=child_id).order_by(*CHAIN_ORDER)
     return with_reversed_by(events)
 
 
-def events_of_user(*, user: AbstractBaseUser) -> QuerySet[TrackingEvent]:
-    """Every event of a parent's children (those deleted since included)."""
-    return TrackingEvent.objects.filter(user=user)
+def events_of_household(*, user: AbstractBaseUser) -> QuerySet[TrackingEvent]:
+    """Every event of the caller's household: its children's, and those its members recorded
+    (children deleted since included)."""
+    return TrackingEvent.objects.filter(
+        Q(child_id__in=Child.objects.filter(household__memberships__user_id=user.pk).values("pk"))
+        | Q(user__membership__household__memberships__user_id=user.pk)
+    )
 
 
 def all_events() -> QuerySet[TrackingEvent]:

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from children.selectors import children_for
 from children.serializers import ChildActionResponseSerializer
+from households.permissions import HouseholdRolePermission
 from kernel.api_errors import errors
 from kernel.validation import QueryParametersChecked
 from tracking import selectors
@@ -31,11 +32,13 @@ class ChildTrackingView(QueryParametersChecked, generics.ListAPIView):
 
     def get_queryset(self):
         child = generics.get_object_or_404(children_for(self.request.user), pk=self.kwargs["pk"])
-        return selectors.events_for_child(user=self.request.user, child_id=child.pk)
+        return selectors.events_for_child(child_id=child.pk)
 
 
 class ReverseEventView(QueryParametersChecked, APIView):
     """Undo a tracked action by appending its opposite; the original row never changes."""
+
+    permission_classes = [HouseholdRolePermission]
 
     @extend_schema(
         summary="Reverse an activated, redeemed or adjusted event (once)",

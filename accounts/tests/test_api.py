@@ -9,7 +9,13 @@ from accounts.views import USERNAME_TAKEN
 from children.models import Child, Task
 from kernel.api import UNKNOWN_FIELD
 from rewards.models import Reward
-from testsupport.factories import ChildFactory, RewardFactory, TaskFactory, UserFactory
+from testsupport.factories import (
+    ChildFactory,
+    RewardFactory,
+    TaskFactory,
+    UserFactory,
+    household_of,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 User = get_user_model()
@@ -135,14 +141,15 @@ def test_deleting_me_removes_the_account_and_everything_it_owns(
     others_child = ChildFactory(owner=other_parent)
     others_task = TaskFactory(owner=other_parent)
     others_reward = RewardFactory(owner=other_parent)
+    household = household_of(parent)
 
     response = parent_client.delete(reverse("auth-me"))
 
     assert response.status_code == 204
     assert not User.objects.filter(pk=parent.pk).exists()
-    assert not Child.objects.filter(owner_id=parent.pk).exists()
-    assert not Task.objects.filter(owner_id=parent.pk).exists()
-    assert not Reward.objects.filter(owner_id=parent.pk).exists()
+    assert not Child.objects.filter(household=household).exists()
+    assert not Task.objects.filter(household=household).exists()
+    assert not Reward.objects.filter(household=household).exists()
     assert list(Child.objects.all()) == [others_child]
     assert list(Task.objects.all()) == [others_task]
     assert list(Reward.objects.all()) == [others_reward]

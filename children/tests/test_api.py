@@ -21,6 +21,8 @@ from testsupport.factories import (
     PenaltyFactory,
     RewardFactory,
     TaskFactory,
+    household_of,
+    owner_of,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
@@ -56,7 +58,7 @@ def test_creating_a_child_starts_it_at_zero_points(parent_client, parent):
     assert body["points"] == 0
     assert body["task_ids"] == []
     assert body["reward_ids"] == []
-    assert Child.objects.get(pk=body["id"]).owner == parent
+    assert owner_of(Child.objects.get(pk=body["id"])) == parent
 
 
 def test_creating_a_child_without_age_is_accepted(parent_client):
@@ -141,7 +143,7 @@ def test_creating_a_chore_and_a_penalty_names_their_entity_type(parent_client, p
     assert chore.json()["is_good"] is True
     assert chore.json()["entity_type"] == "task"
     assert penalty.json()["entity_type"] == "penalty"
-    assert Task.objects.filter(owner=parent).count() == 2
+    assert Task.objects.filter(household=household_of(parent)).count() == 2
 
 
 def test_tasks_list_shows_only_the_parents_own_tasks(parent_client, chore, other_parent):
@@ -360,7 +362,7 @@ def test_activating_an_unknown_task_is_a_400(parent_client, child):
 def many_children(parent):
     def make(count: int) -> None:
         Child.objects.bulk_create(
-            Child(owner=parent, name=f"Child {number}") for number in range(count)
+            Child(household=household_of(parent), name=f"Child {number}") for number in range(count)
         )
 
     return make

@@ -6,10 +6,11 @@ import logging
 import pytest
 from django.utils import timezone
 
+from accounts.services import delete_account
 from children import services, signals
 from children.models import Child, Task, TaskOverride
 from kernel.errors import InvalidAction
-from testsupport.factories import ChildFactory, PenaltyFactory, TaskFactory
+from testsupport.factories import ChildFactory, PenaltyFactory, TaskFactory, household_of, owner_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -296,12 +297,12 @@ def test_create_child_starts_at_zero_points_and_sends_child_created(record, pare
     recorder = record(signals.child_created)
     start = timezone.now()
 
-    child = services.create_child(owner=parent, name="Alice", age=9)
+    child = services.create_child(household=household_of(parent), name="Alice", age=9)
 
     end = timezone.now()
-    assert (child.name, child.age, child.points, child.owner) == ("Alice", 9, 0, parent)
+    assert (child.name, child.age, child.points, owner_of(child)) == ("Alice", 9, 0, parent)
     call = recorder.single_call(start=start, end=end)
-    assert call == {"sender": Child, "user": parent, "child": child}
+    assert call == {"sender": Child, "user_id": parent.pk, "child": child}
 
 
 def test_update_child_saves_the_changes_and_sends_child_changed_naming_them(record, parent, child):
@@ -314,7 +315,12 @@ def test_update_child_saves_the_changes_and_sends_child_changed_naming_them(reco
     saved = reload(child)
     assert (saved.name, saved.age) == ("Renamed", 11)
     call = recorder.single_call(start=start, end=end)
-    assert call == {"sender": Child, "user": parent, "child": child, "changed": ["name", "age"]}
+    assert call == {
+        "sender": Child,
+        "user_id": parent.pk,
+        "child": child,
+        "changed": ["name", "age"],
+    }
 
 
 def test_update_child_lists_only_the_fields_it_was_given(record, child):
@@ -342,7 +348,7 @@ def test_assign_tasks_replaces_the_assignment_and_sends_child_changed(record, pa
     end = timezone.now()
     assert set(reload(child).tasks.all()) == {new_chore, new_penalty}
     call = recorder.single_call(start=start, end=end)
-    assert call == {"sender": Child, "user": parent, "child": child, "changed": ["task_ids"]}
+    assert call == {"sender": Child, "user_id": parent.pk, "child": child, "changed": ["task_ids"]}
 
 
 def test_delete_child_removes_it_and_sends_child_deleted_with_its_id_and_name(
@@ -357,13 +363,18 @@ def test_delete_child_removes_it_and_sends_child_deleted_with_its_id_and_name(
     end = timezone.now()
     assert not Child.objects.filter(pk=child_id).exists()
     call = recorder.single_call(start=start, end=end)
-    assert call == {"sender": Child, "user": parent, "child_id": child_id, "child_name": child_name}
+    assert call == {
+        "sender": Child,
+        "user_id": parent.pk,
+        "child_id": child_id,
+        "child_name": child_name,
+    }
 
 
 def test_deleting_a_parent_account_sends_no_child_deleted(record, parent, child):
     recorder = record(signals.child_deleted)
 
-    parent.delete()
+    delete_account(user=parent)
 
     assert not Child.objects.filter(pk=child.pk).exists()
     assert recorder.calls == []

@@ -19,12 +19,15 @@ from children.models import TaskOverride
 from children.services import activate_task
 from chorehub.tests.test_ownership import MISSING_ID, PUBLIC_ROUTES, database_state, methods_of
 from conftest import client_for
+from households.models import Role
 from testsupport.factories import (
     ChildFactory,
+    MembershipFactory,
     PenaltyFactory,
     RewardFactory,
     RewardRequestFactory,
     TaskFactory,
+    household_of,
 )
 from tracking.models import TrackingEvent
 
@@ -49,6 +52,7 @@ OBJECT_IDS: dict[str, dict[str, str]] = {
     "reward-request-redeem": {"pk": "request"},
     "reward-request-cancel": {"pk": "request"},
     "event-reverse": {"event_id": "event"},
+    "household-member": {"user_id": "member"},
 }
 
 # (method, route name) → a body (or a "?query" string) with which the owner's call succeeds, so
@@ -74,7 +78,24 @@ VALID_INPUT: dict[tuple[str, str], Callable[[SimpleNamespace], object]] = {
     ("patch", "reward-detail"): lambda f: {"cost": 1},
     ("post", "reward-request-cancel"): lambda f: {"actor": "child"},
     ("post", "event-reverse"): lambda f: {"reason": "Pressed the wrong child"},
+    ("post", "child-list"): lambda f: {"name": "Cleo"},
+    ("post", "task-list"): lambda f: {"name": "Dishes", "points": 5},
+    ("post", "reward-list"): lambda f: {"name": "Ice cream", "cost": 5},
+    ("patch", "household"): lambda f: {"name": "The Smiths"},
+    ("post", "household-invitations"): lambda f: {"role": "viewer"},
+    ("post", "household-transfer"): lambda f: {"user_id": f.member.pk},
 }
+
+# Issue 14's roles. The owner's own routes: the household itself and its members.
+OWNER_ONLY = {
+    ("patch", "household"),
+    ("post", "household-invitations"),
+    ("delete", "household-member"),
+    ("post", "household-transfer"),
+}
+# What any signed-in user does about their own account and membership, whatever their role.
+SELF_SERVICE_PREFIX = "auth-"
+SELF_SERVICE = {"household-join", "household-leave"}
 
 
 @dataclass(frozen=True)
@@ -129,6 +150,16 @@ ROUTES = api_routes()
 PROTECTED = [route for route in ROUTES if not route.is_public]
 WITH_IDS = [route for route in ROUTES if route.parameters]
 STAFF_ONLY = [route for route in ROUTES if route.is_staff_only]
+# The routes whose answer depends on the caller's role in the household (the stream is proven in
+# tracking/tests/test_stream.py).
+ROLE_ROUTES = [
+    route
+    for route in PROTECTED
+    if not route.is_staff_only
+    and route.name != "events"
+    and not route.name.startswith(SELF_SERVICE_PREFIX)
+    and route.name not in SELF_SERVICE
+]
 
 
 @pytest.fixture
@@ -143,7 +174,12 @@ def family(parent):
     TaskOverride.objects.create(child=child, task=chore, points=3)
     request = RewardRequestFactory(child=child, reward=reward)
     event_id = activate_task(child=child, task=chore).extras["tracking_event"]["id"]
+    household = household_of(parent)
     return SimpleNamespace(
+        household=household,
+        member=MembershipFactory(household=household, role=Role.GUARDIAN).user,
+        guardian=MembershipFactory(household=household, role=Role.GUARDIAN).user,
+        viewer=MembershipFactory(household=household, role=Role.VIEWER).user,
         child=child,
         chore=chore,
         penalty=penalty,
@@ -247,3 +283,38 @@ def test_staff_get_a_200_on_staff_routes(staff_client, family, route):
     response = getattr(staff_client, route.method)(route.reverse({}))
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("route", ROLE_ROUTES, ids=str)
+def test_a_guardian_may_call_every_route_but_the_owners(family, route):
+    guardian_client = client_for(family.guardian)
+    before = database_state()
+
+    response = call(guardian_client, route, url_of(route, family), family)
+
+    if (route.method, route.name) in OWNER_ONLY:
+        assert response.status_code == 403, response.content
+        assert database_state() == before
+    else:
+        assert 200 <= response.status_code < 300, response.content
+
+
+@pytest.mark.parametrize("route", ROLE_ROUTES, ids=str)
+def test_a_viewer_reads_and_every_write_is_a_403_that_changes_nothing(family, route):
+    viewer_client = client_for(family.viewer)
+    before = database_state()
+
+    response = call(viewer_client, route, url_of(route, family), family)
+
+    if route.method == "get":
+        assert response.status_code == 200, response.content
+    else:
+        assert response.status_code == 403, response.content
+        assert database_state() == before
+
+
+@pytest.mark.parametrize("route", ROLE_ROUTES, ids=str)
+def test_the_owner_may_call_every_route(parent, family, route):
+    response = call(client_for(parent), route, url_of(route, family), family)
+
+    assert 200 <= response.status_code < 300, response.content

@@ -18,6 +18,7 @@ PACKAGES = [
     "children",
     "accounts",
     "idempotency",
+    "households",
     "kernel",
     "testsupport",
 ]
@@ -66,6 +67,9 @@ def test_the_import_contracts_hold():
         ("children/models.py", "import chorehub.urls", "layers"),
         ("accounts/views.py", "import children.services", "layers"),
         ("rewards/models.py", "import demo.bulk_history", "layers"),
+        ("households/models.py", "import children.models", "layers"),
+        ("households/services.py", "import accounts.services", "layers"),
+        ("kernel/api.py", "import households.models", "kernel-imports-no-app"),
     ],
 )
 def test_breaking_an_import_rule_fails_lint(project_copy, module, forbidden_import, contract):

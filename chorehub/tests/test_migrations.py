@@ -1,11 +1,14 @@
-"""The move of the reward assignment and `RewardOverride` to the rewards app is safe on a populated
-database: the tables keep their rows (nothing copied), every count is equal, the history still
-verifies, and the override's content type (its staff permissions) follows the model.
+"""Migrations that reshape data are safe on a populated database.
 
-The test fills the database with `seed_demo` and `seed_demo --events`, migrates back to the layout
-before the move (the move is state-only, so the rows stay), then migrates forward, as a deployment
-would. (It seeds first because `seed_demo` writes through today's models: since
-`rewards.0005_request_holds_its_cost` a request has a column the old layout lacks.)
+- The move of the reward assignment and `RewardOverride` to the rewards app: the tables keep
+  their rows (nothing copied), every count is equal, the history still verifies, and the
+  override's content type (its staff permissions) follows the model.
+- Households (issue 14): every user becomes the owner of a household holding all that the user
+  owned (users who own nothing get one too); counts are equal and the history still verifies.
+
+Each test fills the database with `seed_demo` and `seed_demo --events` (which write through the
+current code, so on the current layout), migrates back to the layout before the change (its
+reverse carrying the rows back), then migrates forward, as a deployment would.
 """
 
 from io import StringIO
@@ -18,6 +21,11 @@ from django.core.management import call_command
 from django.db import connection
 
 BEFORE_THE_MOVE = [("children", "0002_initial"), ("rewards", "0002_corrections")]
+BEFORE_HOUSEHOLDS = [
+    ("children", "0004_names_without_control_characters"),
+    ("rewards", "0005_request_holds_its_cost"),
+    ("households", "zero"),
+]
 TABLES = [
     "auth_user",
     "children_child",
@@ -46,19 +54,36 @@ def migrate(*targets: tuple[str, str]) -> None:
         call_command("migrate", app_label, name, verbosity=0)
 
 
-@pytest.fixture
-def layout_before_the_move(transactional_db, fast_password_hasher):
+def seed() -> None:
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", "--events", "3000", "--no-progress", stdout=StringIO())
+
+
+@pytest.fixture
+def layout_before_the_move(transactional_db, fast_password_hasher):
+    seed()
+    migrate(*BEFORE_HOUSEHOLDS)
     migrate(*BEFORE_THE_MOVE)
     yield
     call_command("migrate", verbosity=0)
 
 
+@pytest.fixture
+def layout_before_households(transactional_db, fast_password_hasher):
+    seed()
+    migrate(*BEFORE_HOUSEHOLDS)
+    yield
+    call_command("migrate", verbosity=0)
+
+
+def verify_tracking_holds() -> None:
+    out = StringIO()
+    call_command("verify_tracking", "--no-progress", stdout=out)
+    assert "All chains hold." in out.getvalue()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_populated_database_migrates_to_the_new_layout_with_every_row(
-    layout_before_the_move, fast_password_hasher
-):
+def test_a_populated_database_migrates_to_the_new_layout_with_every_row(layout_before_the_move):
     # What the old layout's post_migrate made: the override's content type in `children`.
     ContentType.objects.clear_cache()
     assert not ContentType.objects.filter(app_label="rewards", model="rewardoverride").exists()
@@ -81,9 +106,7 @@ def test_a_populated_database_migrates_to_the_new_layout_with_every_row(
     call_command("migrate", verbosity=0)
 
     assert row_counts() == before
-    out = StringIO()
-    call_command("verify_tracking", "--no-progress", stdout=out)
-    assert "All chains hold." in out.getvalue()
+    verify_tracking_holds()
     RewardOverride = apps.get_model("rewards", "RewardOverride")
     assert RewardOverride.objects.get().cost == 7
     alice = apps.get_model("children", "Child").objects.filter(name="Alice").first()
@@ -99,3 +122,41 @@ def test_a_populated_database_migrates_to_the_new_layout_with_every_row(
     )
     ContentType.objects.clear_cache()
     assert ContentType.objects.get_for_model(RewardOverride).pk == old_type.pk
+
+
+def owners_before() -> dict[str, dict[int, int]]:
+    """Each child's, task's and reward's owner, as the layout before households stores it."""
+    owners = {}
+    with connection.cursor() as cursor:
+        for table in ("children_child", "children_task", "rewards_reward"):
+            cursor.execute(f"SELECT id, owner_id FROM {table}")
+            owners[table] = dict(cursor.fetchall())
+    return owners
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_user_becomes_the_owner_of_a_household_holding_what_they_owned(
+    layout_before_households,
+):
+    User = apps.get_model("auth", "User")
+    User.objects.create_user(username="owns-nothing")
+    before = row_counts()
+    owners = owners_before()
+    assert before["children_child"] > 3 and before["tracking_trackingevent"] > 3000
+
+    call_command("migrate", verbosity=0)
+
+    assert row_counts() == before
+    Membership = apps.get_model("households", "Membership")
+    household_of = dict(Membership.objects.values_list("user_id", "household_id"))
+    assert set(household_of) == set(User.objects.values_list("pk", flat=True))
+    assert set(Membership.objects.values_list("role", flat=True)) == {"owner"}
+    assert len(set(household_of.values())) == User.objects.count()
+    for table, model in (
+        ("children_child", apps.get_model("children", "Child")),
+        ("children_task", apps.get_model("children", "Task")),
+        ("rewards_reward", apps.get_model("rewards", "Reward")),
+    ):
+        now = dict(model.objects.values_list("pk", "household_id"))
+        assert now == {pk: household_of[owner] for pk, owner in owners[table].items()}
+    verify_tracking_holds()

@@ -15,12 +15,14 @@ from children.models import Child, Task
 from demo.management.commands.seed_demo import (
     CHILDREN,
     CHORES,
+    DEMO_GUARDIAN_USERNAME,
     DEMO_USERNAME,
     PENALTIES,
     REWARDS,
 )
+from households.models import Membership
 from rewards.models import Reward, RewardRequest
-from testsupport.factories import UserFactory
+from testsupport.factories import UserFactory, household_of
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +60,13 @@ def test_seed_demo_creates_the_demo_family():
 
     parent = get_user_model().objects.get(username=DEMO_USERNAME)
     assert parent.check_password(settings.DEMO_PASSWORD)
-    children = Child.objects.filter(owner=parent)
+    children = Child.objects.filter(household=household_of(parent))
     assert sorted(children.values_list("name", "age")) == sorted(CHILDREN)
-    assert Task.objects.filter(owner=parent, is_good=True).count() == len(CHORES)
-    assert Task.objects.filter(owner=parent, is_good=False).count() == len(PENALTIES)
-    assert Reward.objects.filter(owner=parent).count() == len(REWARDS)
+    assert Task.objects.filter(household=household_of(parent), is_good=True).count() == len(CHORES)
+    assert Task.objects.filter(household=household_of(parent), is_good=False).count() == len(
+        PENALTIES
+    )
+    assert Reward.objects.filter(household=household_of(parent)).count() == len(REWARDS)
     for child in children:
         assert child.tasks.count() == len(CHORES) + len(PENALTIES)
         assert child.rewards.count() == len(REWARDS)
@@ -121,3 +125,16 @@ def test_if_empty_seeds_an_empty_database():
 
     assert get_user_model().objects.filter(username=DEMO_USERNAME).exists()
     assert Child.objects.count() == len(CHILDREN)
+
+
+def test_seed_demo_makes_one_household_with_two_guardians_and_prints_their_sign_ins():
+    output = seed_demo()
+
+    household = household_of(get_user_model().objects.get(username=DEMO_USERNAME))
+    roles = dict(
+        Membership.objects.filter(household=household).values_list("user__username", "role")
+    )
+    assert roles == {DEMO_USERNAME: "owner", DEMO_GUARDIAN_USERNAME: "guardian"}
+    assert f"username '{DEMO_GUARDIAN_USERNAME}'" in output
+    guardian = get_user_model().objects.get(username=DEMO_GUARDIAN_USERNAME)
+    assert guardian.check_password(settings.DEMO_PASSWORD)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from rewards.models import RewardRequest
-from testsupport.factories import RewardFactory, RewardRequestFactory, UserFactory
+from testsupport.factories import RewardFactory, RewardRequestFactory, UserFactory, owner_of
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_requests_list_filters_by_status_and_searches(admin_client, requests):
     assert listed(admin_client.get(REQUESTS, {"status__exact": "redeemed"})) == [redeemed]
     assert listed(admin_client.get(REQUESTS, {"q": "movie"})) == [redeemed]
     assert listed(admin_client.get(REQUESTS, {"q": "ada"})) == [pending]
-    assert pending.child.owner.username in admin_client.get(REQUESTS).content.decode()
+    assert owner_of(pending.child).username in admin_client.get(REQUESTS).content.decode()
 
 
 def test_requests_are_read_only(admin_client, requests):

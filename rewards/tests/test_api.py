@@ -9,7 +9,7 @@ from children.services import not_assigned_message
 from kernel.api import UNKNOWN_FIELD, UNKNOWN_PARAMETER
 from rewards.models import Reward, RewardOverride, RewardRequest
 from rewards.services import ALREADY_PENDING, NOT_ENOUGH_POINTS, NOT_PENDING
-from testsupport.factories import ChildFactory, RewardFactory, RewardRequestFactory
+from testsupport.factories import ChildFactory, RewardFactory, RewardRequestFactory, owner_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 REQUEST_FILTERS = "child_id, limit, offset, status"
@@ -51,7 +51,7 @@ def test_creating_a_reward(parent_client, parent):
     assert response.status_code == 201
     body = response.json()
     assert (body["name"], body["description"], body["cost"]) == ("Ice cream", "One scoop", 30)
-    assert Reward.objects.get(pk=body["id"]).owner == parent
+    assert owner_of(Reward.objects.get(pk=body["id"])) == parent
 
 
 def test_rewards_list_shows_only_the_parents_own_rewards(parent_client, reward, other_parent):

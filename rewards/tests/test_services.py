@@ -40,7 +40,7 @@ def pending(rich_child, reward):
 
 def lose_points(child: Child, points: int) -> None:
     """Take points away the way the application does: a penalty, activated."""
-    penalty = PenaltyFactory(owner=child.owner, points=points)
+    penalty = PenaltyFactory(household=child.household, points=points)
     child.tasks.add(penalty)
     children_services.activate_task(child=child, task=penalty)
 
@@ -513,4 +513,9 @@ def test_assign_rewards_replaces_the_assignment_and_sends_child_changed(
     end = timezone.now()
     assert list(Child.objects.get(pk=child.pk).rewards.all()) == [new_reward]
     call = recorder.single_call(start=start, end=end)
-    assert call == {"sender": Child, "user": parent, "child": child, "changed": ["reward_ids"]}
+    assert call == {
+        "sender": Child,
+        "user_id": parent.pk,
+        "child": child,
+        "changed": ["reward_ids"],
+    }

@@ -13,7 +13,7 @@ from children.services import ActionResult, lock_child, reverse_change
 from kernel.errors import InvalidAction, NotFound, StateConflict
 from rewards.services import mark_redemption_reversed
 from tracking.models import REVERSIBLE_ACTIONS, Action, EntityType, TrackingEvent
-from tracking.selectors import events_of_user
+from tracking.selectors import events_of_household
 
 NOT_FOUND = "No such tracking event."
 NOT_REVERSIBLE = (
@@ -37,7 +37,7 @@ def reverse_event(
     this ran: the URL names the event, which still exists (history outlives the child); what
     refuses the reversal is the state of another object.
     """
-    original = events_of_user(user=user).filter(pk=event_id).first()
+    original = events_of_household(user=user).filter(pk=event_id).first()
     if original is None:
         raise Http404(NOT_FOUND)
     if original.action not in REVERSIBLE_ACTIONS:
@@ -71,4 +71,5 @@ def reverse_event(
             reverses=original.pk,
             reason=reason,
             actor=actor,
+            by=user,
         )

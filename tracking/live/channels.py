@@ -104,25 +104,25 @@ def on_points_action(sender: type, *, child: Any, event: PointsChanged, **_: Any
     publish_on_commit(event.user_id, DOMAIN_EVENT_NAMES[event.action], data)
 
 
-def on_child_created(sender: type, *, user, child, occurred_at, **extra: Any) -> None:
+def on_child_created(sender: type, *, user_id, child, occurred_at, **extra: Any) -> None:
     publish_on_commit(
-        user.pk, "child_created", {"child": child_payload(child), "occurred_at": iso_z(occurred_at)}
+        user_id, "child_created", {"child": child_payload(child), "occurred_at": iso_z(occurred_at)}
     )
 
 
-def on_child_changed(sender: type, *, user, child, changed, occurred_at, **extra: Any) -> None:
+def on_child_changed(sender: type, *, user_id, child, changed, occurred_at, **extra: Any) -> None:
     publish_on_commit(
-        user.pk,
+        user_id,
         "child_changed",
         {"child": child_payload(child), "changed": changed, "occurred_at": iso_z(occurred_at)},
     )
 
 
 def on_child_deleted(
-    sender: type, *, user, child_id, child_name, occurred_at, **extra: Any
+    sender: type, *, user_id, child_id, child_name, occurred_at, **extra: Any
 ) -> None:
     publish_on_commit(
-        user.pk,
+        user_id,
         "child_deleted",
         {"child_id": child_id, "child_name": child_name, "occurred_at": iso_z(occurred_at)},
     )

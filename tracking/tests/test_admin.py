@@ -13,7 +13,7 @@ from django.test import AsyncClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from testsupport.factories import ChildFactory, UserFactory
+from testsupport.factories import ChildFactory, UserFactory, owner_of
 from tracking.models import TrackingEvent
 from tracking.staff import admin_list, csv_export
 from tracking.staff.points_chart import (
@@ -36,7 +36,7 @@ def tracked(child, *, entity="Dishes", when=T0, before=0, after=10, **fields) ->
     """An event of `child` (a Child, or an id for a child that never existed here)."""
     child_id = getattr(child, "pk", child)
     name = getattr(child, "name", f"Child {child_id}")
-    user = fields.pop("user", getattr(child, "owner", None))
+    user = fields.pop("user", owner_of(child) if hasattr(child, "household_id") else None)
     return TrackingEventFactory(
         user=user,
         child_id=child_id,

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kernel.api import BAD_LIMIT, BAD_OFFSET
 from rewards.models import RewardRequest
-from testsupport.factories import ChildFactory, TaskFactory
+from testsupport.factories import ChildFactory, TaskFactory, owner_of
 from tracking import selectors
 from tracking.models import TrackingEvent
 from tracking.tests.factories import TrackingEventFactory
@@ -171,7 +171,7 @@ def test_events_at_the_same_moment_are_ordered_by_created_at_then_id(parent, par
     expected = [happened_earlier, written_first, tie_first, tie_second, written_last]
 
     results = parent_client.get(tracking_url(child.pk)).json()["results"]
-    from_selector = selectors.events_for_child(user=parent, child_id=child.pk)
+    from_selector = selectors.events_for_child(child_id=child.pk)
 
     assert [row["id"] for row in results] == [e.pk for e in expected]
     assert list(from_selector) == expected
@@ -204,7 +204,7 @@ def timeline(parent, child):
     sibling = ChildFactory(owner=parent)
     TrackingEventFactory(user=parent, child_id=sibling.pk, occurred_at=T0)
     stranger = ChildFactory()  # another family's child
-    TrackingEventFactory(user=stranger.owner, child_id=stranger.pk, occurred_at=T0)
+    TrackingEventFactory(user=owner_of(stranger), child_id=stranger.pk, occurred_at=T0)
     return events
 
 

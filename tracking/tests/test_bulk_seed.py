@@ -31,7 +31,7 @@ def verify() -> str:
 
 
 def seeded_children():
-    return Child.objects.filter(owner__username__startswith="bulk-")
+    return Child.objects.filter(household__memberships__user__username__startswith="bulk-")
 
 
 def test_adds_n_events_across_many_parents_and_children_and_chains_hold():

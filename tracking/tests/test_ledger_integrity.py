@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from children.models import Child
 from kernel.api_errors import ERRORS
-from testsupport.factories import PenaltyFactory
+from testsupport.factories import PenaltyFactory, owner_of
 from tracking.ledger import dead_letter
 from tracking.ledger.receivers import HISTORY_NOT_WRITTEN
 from tracking.ledger.reversal import ALREADY_REVERSED
@@ -133,7 +133,7 @@ def test_the_schema_documents_the_503_of_a_reversal(parent_client):
 def test_events_that_could_not_be_written_are_repaired_from_the_dead_letter_spool(
     insert_fault, parent_client, child, chore, log_dir
 ):
-    penalty = PenaltyFactory(owner=child.owner, points=3)
+    penalty = PenaltyFactory(household=child.household, points=3)
     child.tasks.add(penalty)
     activate(parent_client, child, chore)  # written: the chain starts at 0 → 10
     insert_fault.inject()
@@ -167,7 +167,8 @@ def test_events_that_could_not_be_written_are_repaired_from_the_dead_letter_spoo
         (17, 27, chore.pk),
     ]
     audit = [
-        (line["points_before"], line["points_after"]) for line in log_lines(log_dir, child.owner_id)
+        (line["points_before"], line["points_after"])
+        for line in log_lines(log_dir, owner_of(child).pk)
     ]
     assert sorted(audit) == [(0, 10), (10, 20), (17, 27), (20, 17)]
 

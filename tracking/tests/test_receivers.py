@@ -227,7 +227,7 @@ def test_an_action_rolled_back_by_its_caller_leaves_no_event(child, chore):
 
 # Each refused action, set up on a child with 10 points and the 20-point `reward` assigned.
 def activate_unassigned_chore(child, reward):
-    activate_task(child=child, task=TaskFactory(owner=child.owner))
+    activate_task(child=child, task=TaskFactory(household=child.household))
 
 
 def request_without_enough_points(child, reward):
@@ -235,7 +235,7 @@ def request_without_enough_points(child, reward):
 
 
 def request_unassigned_reward(child, reward):
-    request_reward(child=child, reward=RewardFactory(owner=child.owner, cost=1))
+    request_reward(child=child, reward=RewardFactory(household=child.household, cost=1))
 
 
 def request_twice(child, reward):

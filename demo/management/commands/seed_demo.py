@@ -18,9 +18,13 @@ from accounts.services import issue_token
 from children import services as children_services
 from children.models import Child
 from demo.bulk_history import seed_events
+from households.models import Membership, Role
+from households.services import household_for_writing
 from rewards import services as rewards_services
 
 DEMO_USERNAME = "demo"
+# The second parent of the demo household: a guardian (the demo parent is its owner).
+DEMO_GUARDIAN_USERNAME = "demo-guardian"
 CHORES = [("Make the bed", 5), ("Do the dishes", 10), ("Homework", 15)]
 PENALTIES = [("Hitting", 20), ("Shouting", 5)]
 REWARDS = [
@@ -79,7 +83,11 @@ class Command(BaseCommand):
             if created:
                 parent.set_password(password)
                 parent.save(update_fields=["password"])
-                self.seed_family(parent)
+                household = self.seed_family(parent)
+                guardian = User.objects.create_user(
+                    username=DEMO_GUARDIAN_USERNAME, password=password
+                )
+                Membership.objects.create(user=guardian, household=household, role=Role.GUARDIAN)
             # A key is shown only when it is issued (the database keeps a digest): a new one per run.
             token, key = issue_token(user=parent)
         if created:
@@ -91,6 +99,11 @@ class Command(BaseCommand):
                 f"(created with password '{password}' unless DEMO_PASSWORD differed then)"
             )
         self.stdout.write(self.style.SUCCESS(message))
+        if created:
+            self.stdout.write(
+                f"Second guardian of the household: username '{DEMO_GUARDIAN_USERNAME}', "
+                f"password '{password}'"
+            )
         self.stdout.write(
             f"API token: {key} (new on each run, valid until "
             f"{token.expiry:%Y-%m-%d %H:%M} UTC; earlier ones stay valid until they expire)"
@@ -116,19 +129,23 @@ class Command(BaseCommand):
             )
         )
 
-    def seed_family(self, parent) -> None:
-        tasks = [children_services.create_task(owner=parent, name=n, points=p) for n, p in CHORES]
+    def seed_family(self, parent):
+        """The demo household (`parent` owns it), filled through the services; returns it."""
+        household = household_for_writing(user=parent)
+        tasks = [
+            children_services.create_task(household=household, name=n, points=p) for n, p in CHORES
+        ]
         penalties = [
-            children_services.create_task(owner=parent, name=n, points=p, is_good=False)
+            children_services.create_task(household=household, name=n, points=p, is_good=False)
             for n, p in PENALTIES
         ]
         rewards = [
-            rewards_services.create_reward(owner=parent, name=n, cost=c, description=d)
+            rewards_services.create_reward(household=household, name=n, cost=c, description=d)
             for n, c, d in REWARDS
         ]
         children: list[Child] = []
         for name, age in CHILDREN:
-            child = children_services.create_child(owner=parent, name=name, age=age)
+            child = children_services.create_child(household=household, name=name, age=age)
             children_services.assign_tasks(child=child, tasks=[*tasks, *penalties])
             rewards_services.assign_rewards(child=child, rewards=rewards)
             children.append(child)
@@ -141,3 +158,4 @@ class Command(BaseCommand):
         for task in (tasks[1], tasks[1]):
             children_services.activate_task(child=ben, task=task)
         rewards_services.request_reward(child=ben, reward=rewards[2])
+        return household

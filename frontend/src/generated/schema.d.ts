@@ -35,7 +35,10 @@ export interface paths {
         get: operations["auth_me_retrieve"];
         put?: never;
         post?: never;
-        /** Delete your account, children, tasks and rewards (tracking stays, anonymized) */
+        /**
+         * Delete your account (tracking stays, anonymized); the last member's deletion removes the household's children, tasks and rewards
+         * @description An owner whose household has other members must transfer ownership first (409).
+         */
         delete: operations["auth_me_destroy"];
         options?: never;
         head?: never;
@@ -340,6 +343,115 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/household/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your household and its members */
+        get: operations["household_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change your household's name or time zone (owner) */
+        patch: operations["household_partial_update"];
+        trace?: never;
+    };
+    "/api/household/invitations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite someone to your household as a guardian or a viewer (owner)
+         * @description Returns a single-use code, valid for `expires_in_days` (7 by default).
+         */
+        post: operations["household_invitations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/household/join/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join a household with an invitation code
+         * @description A user who already belongs to a household joins only if they are its only member and it holds no children, chores or rewards (it is then removed); else 409.
+         */
+        post: operations["household_join_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/household/leave/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leave your household (an owner transfers ownership first) */
+        post: operations["household_leave_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/household/members/{user_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member from your household (owner); their access ends at once */
+        delete: operations["household_members_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/household/transfer/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make another member the owner (owner); you become a guardian */
+        post: operations["household_transfer_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reward-requests/": {
         parameters: {
             query?: never;
@@ -624,6 +736,44 @@ export interface components {
          * @enum {string}
          */
         EntityTypeEnum: "task" | "penalty" | "reward" | "adjustment";
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        Household: {
+            readonly id: number;
+            name: string;
+            /** @description An IANA time zone name, e.g. `Europe/Paris`. */
+            time_zone: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description Your role in this household. */
+            readonly role: string;
+            readonly members: components["schemas"]["Member"][];
+        };
+        Invitation: {
+            id: number;
+            /** @description Shown only here: give it to the person you invite. */
+            code: string;
+            role: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        InvitationRequestRequest: {
+            role: components["schemas"]["InvitationRequestRoleEnum"];
+            /** @default 7 */
+            expires_in_days?: number;
+        };
+        /**
+         * @description * `guardian` - guardian
+         *     * `viewer` - viewer
+         * @enum {string}
+         */
+        InvitationRequestRoleEnum: "guardian" | "viewer";
         IssuedToken: {
             /** @description Send as `Authorization: Token <key>`. Shown only in this answer. */
             readonly token: string;
@@ -633,6 +783,27 @@ export interface components {
              */
             readonly expiry: string;
         };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        JoinRequest: {
+            code: string;
+        };
+        Member: {
+            readonly user_id: number;
+            readonly username: string;
+            readonly role: components["schemas"]["MemberRoleEnum"];
+            /** Format: date-time */
+            readonly joined_at: string;
+        };
+        /**
+         * @description * `owner` - Owner
+         *     * `guardian` - Guardian
+         *     * `viewer` - Viewer
+         * @enum {string}
+         */
+        MemberRoleEnum: "owner" | "guardian" | "viewer";
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
          *     silently dropping them.
@@ -769,6 +940,15 @@ export interface components {
         PatchedChildRequest: {
             name?: string;
             age?: number | null;
+        };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        PatchedHouseholdRequest: {
+            name?: string;
+            /** @description An IANA time zone name, e.g. `Europe/Paris`. */
+            time_zone?: string;
         };
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
@@ -1021,6 +1201,14 @@ export interface components {
             /** Format: date-time */
             occurred_at: string;
         };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        TransferRequest: {
+            /** Format: int64 */
+            user_id: number;
+        };
         User: {
             readonly id: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
@@ -1112,7 +1300,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff). */
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1225,6 +1413,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A state conflict (the message says which); nothing changed. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3002,7 +3201,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff). */
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3014,6 +3213,668 @@ export interface operations {
                 };
             };
             /** @description Too many open streams for this account (`EVENTSTREAM_MAX_PER_USER` per server process); close one. `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    household_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Household"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    household_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedHouseholdRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Household"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    household_invitations_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationRequestRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    household_join_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Household"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A state conflict (the message says which); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    household_leave_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A state conflict (the message says which); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    household_members_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    household_transfer_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Household"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A state conflict (the message says which); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again. */

@@ -1,0 +1,32 @@
+"""The Django admin for households and their members. The household's page is registered by the
+composition root (`chorehub/admin.py`), which adds its children (this app imports no domain app)."""
+
+from django.contrib import admin
+
+from households.models import Membership
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ("user", "role", "joined_at")
+    readonly_fields = ("joined_at",)
+    autocomplete_fields = ("user",)
+    extra = 0
+
+
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ("name", "id", "time_zone", "created_at")
+    search_fields = ("name", "memberships__user__username")
+    search_help_text = "Search by the household's name or a member's username."
+    ordering = ("-id",)
+    inlines = (MembershipInline,)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "household", "role", "joined_at")
+    list_select_related = ("user", "household")
+    list_filter = ("role",)
+    search_fields = ("user__username", "household__name")
+    autocomplete_fields = ("user", "household")
+    ordering = ("-id",)

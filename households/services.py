@@ -1,0 +1,188 @@
+"""Writes of the households app: creating a household, its settings, and its members
+(invitations, joining, removal, transfer of ownership, leaving).
+
+Membership changes lock the household's row first (`lock_household`), so that two of them on one
+household run one after the other (two owners' last member leaving at once, an invitation used
+twice at once)."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from households.models import INVITATION_DAYS, Household, Invitation, Membership, Role
+from kernel.errors import InvalidAction, NotFound, StateConflict
+
+DEFAULT_NAME = "{username}'s family"
+NO_HOUSEHOLD = "You belong to no household."
+OWNERS_ONLY = "Only the household's owner may do this."
+UNKNOWN_CODE = "This invitation code is unknown, used or expired."
+ALREADY_A_MEMBER = "You already belong to this household."
+LEAVE_YOUR_HOUSEHOLD_FIRST = (
+    "You belong to a household that has other members or children, chores or rewards: leave it "
+    "(an owner transfers ownership first) before joining another."
+)
+NOT_A_MEMBER = "No such member in your household."
+NOT_YOURSELF = "You cannot remove yourself: leave the household instead."
+TRANSFER_BEFORE_LEAVING = (
+    "You own this household and it has other members: transfer ownership to one of them first."
+)
+LAST_MEMBER = (
+    "You are the household's only member: there is nobody to leave it to (delete your account "
+    "to remove it)."
+)
+ALREADY_OWNER = "You already own this household."
+
+
+def create_household(
+    *, owner: AbstractBaseUser, name: str = "", time_zone: str = "UTC"
+) -> Household:
+    """A new household with `owner` as its owner (on registration, say). The caller makes sure
+    the user belongs to no household yet (a user belongs to one at most)."""
+    with transaction.atomic():
+        household = Household.objects.create(
+            name=name or DEFAULT_NAME.format(username=owner.get_username())[:100],
+            time_zone=time_zone,
+        )
+        Membership.objects.create(user=owner, household=household, role=Role.OWNER)
+    return household
+
+
+def household_for_writing(*, user: AbstractBaseUser) -> Household:
+    """The user's household; a user who belongs to none (an account made before households, by
+    `createsuperuser`, or one who left) gets one of their own, as its owner, on their first
+    write."""
+    membership = Membership.objects.select_related("household").filter(user_id=user.pk).first()
+    if membership is not None:
+        return membership.household
+    return create_household(owner=user)
+
+
+def lock_household(household_id: int) -> Household:
+    """Lock a household's row for the rest of the transaction; NotFound when it is gone."""
+    household = Household.objects.select_for_update().filter(pk=household_id).first()
+    if household is None:
+        raise NotFound(NO_HOUSEHOLD)
+    return household
+
+
+def update_household(*, household: Household, **changes: str) -> Household:
+    """Change a household's `name` and/or `time_zone` (the caller checked the owner's role)."""
+    fields = [name for name in ("name", "time_zone") if name in changes]
+    for name in fields:
+        setattr(household, name, changes[name])
+    household.save(update_fields=fields)
+    return household
+
+
+def code_digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def create_invitation(
+    *, household: Household, role: str, by: AbstractBaseUser, days: int = INVITATION_DAYS
+) -> tuple[Invitation, str]:
+    """A single-use invitation to join `household` as `role` (guardian or viewer), valid for
+    `days`; returns it and its code (shown only here)."""
+    code = secrets.token_urlsafe(12)
+    invitation = Invitation.objects.create(
+        household=household,
+        role=role,
+        code_digest=code_digest(code),
+        created_by=by,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return invitation, code
+
+
+def _is_empty(household: Household) -> bool:
+    """No children, chores or rewards (the domain's reverse relations, read without importing
+    the domain)."""
+    return not (
+        household.children.exists() or household.tasks.exists() or household.rewards.exists()
+    )
+
+
+def join_household(*, user: AbstractBaseUser, code: str) -> Membership:
+    """Use an invitation: `user` joins its household with its role.
+
+    A user belongs to one household. One who already belongs to another joins only if they are
+    its sole member and it is empty (no children, chores or rewards, as right after registering):
+    that household is then removed. Otherwise StateConflict (leave it first).
+    Raises InvalidAction for an unknown, used or expired code.
+    """
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(code_digest=code_digest(code), used_at__isnull=True)
+            .filter(expires_at__gt=timezone.now())
+            .first()
+        )
+        if invitation is None:
+            raise InvalidAction(UNKNOWN_CODE, field="code")
+        lock_household(invitation.household_id)
+        current = Membership.objects.select_related("household").filter(user_id=user.pk).first()
+        if current is not None:
+            if current.household_id == invitation.household_id:
+                raise StateConflict(ALREADY_A_MEMBER)
+            own = lock_household(current.household_id)
+            alone = not Membership.objects.filter(household=own).exclude(user_id=user.pk).exists()
+            if not (alone and _is_empty(own)):
+                raise StateConflict(LEAVE_YOUR_HOUSEHOLD_FIRST)
+            current.delete()
+            own.delete()
+        membership = Membership.objects.create(
+            user=user, household_id=invitation.household_id, role=invitation.role
+        )
+        invitation.used_by, invitation.used_at = user, timezone.now()
+        invitation.save(update_fields=["used_by", "used_at"])
+    return membership
+
+
+def remove_member(*, household: Household, user_id: int, by: AbstractBaseUser) -> None:
+    """The owner removes a member: their access ends with this commit (every read and write is
+    scoped by membership). Raises NotFound for a user who is not a member, InvalidAction for
+    the owner themself."""
+    with transaction.atomic():
+        lock_household(household.pk)
+        if user_id == by.pk:
+            raise InvalidAction(NOT_YOURSELF)
+        deleted, _ = Membership.objects.filter(household=household, user_id=user_id).delete()
+        if not deleted:
+            raise NotFound(NOT_A_MEMBER)
+
+
+def transfer_ownership(*, household: Household, to_user_id: int, by: AbstractBaseUser) -> None:
+    """The owner makes another member the owner; the former owner becomes a guardian."""
+    with transaction.atomic():
+        lock_household(household.pk)
+        if to_user_id == by.pk:
+            raise StateConflict(ALREADY_OWNER)
+        target = Membership.objects.filter(household=household, user_id=to_user_id).first()
+        if target is None:
+            raise NotFound(NOT_A_MEMBER)
+        # Demote first: the database allows one owner per household.
+        Membership.objects.filter(household=household, user_id=by.pk).update(role=Role.GUARDIAN)
+        target.role = Role.OWNER
+        target.save(update_fields=["role"])
+
+
+def leave_household(*, user: AbstractBaseUser) -> None:
+    """A member leaves their household. An owner with other members transfers ownership first;
+    the only member cannot leave (StateConflict both)."""
+    with transaction.atomic():
+        membership = Membership.objects.filter(user_id=user.pk).first()
+        if membership is None:
+            raise NotFound(NO_HOUSEHOLD)
+        lock_household(membership.household_id)
+        others = Membership.objects.filter(household_id=membership.household_id).exclude(
+            user_id=user.pk
+        )
+        if not others.exists():
+            raise StateConflict(LAST_MEMBER)
+        if membership.role == Role.OWNER:
+            raise StateConflict(TRANSFER_BEFORE_LEAVING)
+        membership.delete()
