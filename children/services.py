@@ -111,13 +111,14 @@ def delete_child(*, child: Child, by: AbstractBaseUser | None = None) -> None:
     """
     with transaction.atomic():
         child = lock_child(child.pk)
-        child_id, child_name = child.pk, child.name
-        user_id = acting_user_id(household_id=child.household_id, by=by)
+        child_id, child_name, household_id = child.pk, child.name, child.household_id
+        user_id = acting_user_id(household_id=household_id, by=by)
         child.delete()
         announce(
             signals.child_deleted,
             sender=Child,
             user_id=user_id,
+            household_id=household_id,
             child_id=child_id,
             child_name=child_name,
             occurred_at=timezone.now(),

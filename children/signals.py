@@ -39,7 +39,7 @@ Not sent for points changes: those are announced by the action that moved them.
 
 child_deleted = Signal()
 """A member deleted a child. Sender: `Child`. Arguments: `user_id` (as for `child_created`),
-`child_id`, `child_name`, `occurred_at`.
+`household_id` (the child's), `child_id`, `child_name`, `occurred_at`.
 
 Not sent when the child disappears because its household's last member's account is deleted.
 """

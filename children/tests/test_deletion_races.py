@@ -21,7 +21,7 @@ from children.models import Child, TaskOverride
 from children.services import CHILD_GONE
 from conftest import client_for
 from kernel.errors import NotFound
-from testsupport.factories import ChildFactory, TaskFactory, owner_of
+from testsupport.factories import ChildFactory, TaskFactory
 from tracking.ledger.reversal import CHILD_GONE as REVERSAL_CHILD_GONE
 from tracking.models import TrackingEvent
 
@@ -69,7 +69,7 @@ def stream_event_types(child: Child) -> list[str]:
     """The types of the events stored for the child's parent, without the library's untyped
     placeholder that opens a channel."""
     return list(
-        StoredEvent.objects.filter(channel=f"user-{owner_of(child).pk}")
+        StoredEvent.objects.filter(channel=f"household-{child.household_id}")
         .exclude(type="")
         .order_by("eid")
         .values_list("type", flat=True)

@@ -1,6 +1,6 @@
 // The event stream (GET /api/events/, server-sent events) with one typed handler per event name.
 //
-// Every event carries an id (`user-<id>:<n>`). The browser's EventSource reconnects by itself after
+// Every event carries an id (`household-<id>:<n>`). The browser's EventSource reconnects by itself after
 // a dropped connection and sends the last id as `Last-Event-ID`, so the server replays what was
 // missed. When it gives up (the server answered an error, or sent `stream-error`), `subscribe`
 // opens a new EventSource itself, after a growing delay, with `?lastEventId=` set to the last id
@@ -28,7 +28,7 @@ export type EventSourceConstructor = new (
 /** One message of the stream, as the handler receives it besides its parsed data. */
 export interface StreamMessage {
   event: StreamEventName;
-  /** `user-<id>:<n>`: send it back as Last-Event-ID to resume after it. */
+  /** `household-<id>:<n>`: send it back as Last-Event-ID to resume after it. */
   id: string;
 }
 

@@ -29,7 +29,9 @@ REVERSAL_NOT_RECORDED = "reversal refused: its tracking event could not be writt
 HISTORY_NOT_WRITTEN = "The history could not be written; nothing changed. Try again."
 
 
-def record_event(sender: type, *, event: PointsChanged, **_: Any) -> dict[str, Any]:
+def record_event(
+    sender: type, *, event: PointsChanged, child: Any = None, **_: Any
+) -> dict[str, Any]:
     """Record one action. Returns `{"tracking_event": ...}` for the action's API response.
 
     The insert runs in its own savepoint: if it fails, only the savepoint rolls back, the action
@@ -65,7 +67,7 @@ def record_event(sender: type, *, event: PointsChanged, **_: Any) -> dict[str, A
         transaction.on_commit(partial(dead_letter.append, replayable), robust=True)
         return {"tracking_event": None}
     transaction.on_commit(partial(audit_log.write_event, row), robust=True)
-    channels.publish_tracking_event(row)
+    channels.publish_tracking_event(row, household_id=getattr(child, "household_id", None))
     return {"tracking_event": TrackingEventSerializer(row).data}
 
 

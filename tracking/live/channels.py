@@ -1,7 +1,8 @@
 """Live updates over server-sent events (django-eventstream): who reads which channel, what each
 event carries, and the receivers of the domain signals that send them.
 
-Each parent reads one channel, `user-<id>`. Events are stored in the action's transaction and
+Each household has one channel, `household-<id>`, that every member reads (issue 14); a user reads
+their own household's and no other. Events are stored in the action's transaction and
 delivered after it commits (`tracking.live.store`), so a rolled-back action sends nothing, and a
 failure to deliver (Redis down, say) is logged and never fails the action.
 """
@@ -12,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django_eventstream.channelmanager import ChannelManagerBase
 
 from children.selectors import available_points
+from households.selectors import household_id_of
 from kernel.events import PointsChanged, iso_z
 from tracking.ledger.render import render_event
 from tracking.live.store import store_and_deliver_on_commit
@@ -29,38 +31,45 @@ DOMAIN_EVENT_NAMES = {
 TRACKING_EVENT_CREATED = "tracking_event_created"
 
 
-def channel_for(user_id: int) -> str:
-    return f"user-{user_id}"
+def channel_for(household_id: int) -> str:
+    return f"household-{household_id}"
+
+
+def channel_of_user(user: AbstractBaseUser | None) -> str | None:
+    """The channel of the user's household, or None (anonymous, or in no household)."""
+    if user is None or not user.is_authenticated:
+        return None
+    household_id = household_id_of(user)
+    return None if household_id is None else channel_for(household_id)
 
 
 class UserChannelManager(ChannelManagerBase):
-    """A signed-in user reads their own channel and no other; anonymous reads nothing."""
+    """A signed-in member reads their household's channel and no other; anonymous reads
+    nothing."""
 
     def get_channels_for_request(self, request, view_kwargs) -> set[str]:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return set()
-        return {channel_for(user.pk)}
+        channel = channel_of_user(getattr(request, "user", None))
+        return set() if channel is None else {channel}
 
     def can_read_channel(self, user: AbstractBaseUser | None, channel: str) -> bool:
-        return user is not None and channel == channel_for(user.pk)
+        return user is not None and channel == channel_of_user(user)
 
     def is_channel_reliable(self, channel: str) -> bool:
         return True
 
 
-def publish_on_commit(user_id: int | None, event_type: str, data: dict[str, Any]) -> None:
-    """Store an event for a user's channel in the current transaction; it is delivered after the
-    commit (a rolled-back action sends nothing)."""
-    if user_id is not None:
-        store_and_deliver_on_commit(channel_for(user_id), event_type, data)
+def publish_on_commit(household_id: int | None, event_type: str, data: dict[str, Any]) -> None:
+    """Store an event for a household's channel in the current transaction; it is delivered
+    after the commit (a rolled-back action sends nothing)."""
+    if household_id is not None:
+        store_and_deliver_on_commit(channel_for(household_id), event_type, data)
 
 
-def publish_tracking_event(row: TrackingEvent) -> None:
+def publish_tracking_event(row: TrackingEvent, *, household_id: int | None) -> None:
     """`tracking_event_created`: the row as the ledger renders it, without `user_id` (the
     channel already is the user's)."""
     data = {name: value for name, value in render_event(row).items() if name != "user_id"}
-    publish_on_commit(row.user_id, TRACKING_EVENT_CREATED, data)
+    publish_on_commit(household_id, TRACKING_EVENT_CREATED, data)
 
 
 def child_payload(child: Any) -> dict[str, Any]:
@@ -101,12 +110,14 @@ def on_points_action(sender: type, *, child: Any, event: PointsChanged, **_: Any
         "reason": event.metadata.get("reason"),
         "occurred_at": iso_z(event.occurred_at),
     }
-    publish_on_commit(event.user_id, DOMAIN_EVENT_NAMES[event.action], data)
+    publish_on_commit(child.household_id, DOMAIN_EVENT_NAMES[event.action], data)
 
 
-def on_child_created(sender: type, *, user_id, child, occurred_at, **extra: Any) -> None:
+def on_child_created(sender: type, *, child, occurred_at, **extra: Any) -> None:
     publish_on_commit(
-        user_id, "child_created", {"child": child_payload(child), "occurred_at": iso_z(occurred_at)}
+        child.household_id,
+        "child_created",
+        {"child": child_payload(child), "occurred_at": iso_z(occurred_at)},
     )
 
 
@@ -119,10 +130,10 @@ def on_child_changed(sender: type, *, user_id, child, changed, occurred_at, **ex
 
 
 def on_child_deleted(
-    sender: type, *, user_id, child_id, child_name, occurred_at, **extra: Any
+    sender: type, *, household_id, child_id, child_name, occurred_at, **extra: Any
 ) -> None:
     publish_on_commit(
-        user_id,
+        household_id,
         "child_deleted",
         {"child_id": child_id, "child_name": child_name, "occurred_at": iso_z(occurred_at)},
     )

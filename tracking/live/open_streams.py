@@ -1,11 +1,12 @@
 """The open streams of this server process: how many each user holds, and when each must end.
 
 A stream ends when its credential ends (its token is deleted or expires, its session ends, the
-user's password changes, the user is deactivated or deleted) and when its lifetime
+user's password changes, the user is deactivated or deleted, the user leaves or is removed from
+the household whose channel it reads) and when its lifetime
 (`EVENTSTREAM_MAX_LIFETIME_SECONDS`) is over; the client then resumes with `Last-Event-ID`, or gets
 a 401 if its credential is gone. One watcher task per process re-checks every open stream every
-`EVENTSTREAM_CREDENTIAL_CHECK_SECONDS`, with one query per credential model (users, each token
-model, sessions) whatever the number of streams, in a thread of its own so the event loop never
+`EVENTSTREAM_CREDENTIAL_CHECK_SECONDS`, with one query per credential model (users, memberships,
+each token model, sessions) whatever the number of streams, in a thread of its own so the event loop never
 waits on the database.
 
 Credentials are identified without knowing the token library: the user's pk, the token's model
@@ -37,6 +38,9 @@ from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
+from households.models import Membership
+from households.selectors import household_id_of
+
 logger = logging.getLogger(__name__)
 
 QUERY_BATCH = 500  # ids per `IN (...)`: under SQLite's limit on query parameters
@@ -62,6 +66,7 @@ class OpenStream:
     """One open stream: whose it is, the credential it was opened with, and when it must end."""
 
     user_id: Any
+    household_id: Any  # the household whose channel it reads; leaving it ends the stream
     auth_hash: str
     token: tuple[type[models.Model], Any] | None  # the token's model and pk
     session_key: str | None
@@ -84,6 +89,7 @@ class OpenStream:
             session_key = request._request.session.session_key
         return cls(
             user_id=user.pk,
+            household_id=household_id_of(user),
             auth_hash=user.get_session_auth_hash(),
             token=token,
             session_key=session_key,
@@ -223,6 +229,7 @@ def ended_streams(streams: list[OpenStream]) -> list[OpenStream]:
     the sessions (each in batches of QUERY_BATCH ids)."""
     now = timezone.now()
     auth_hashes = current_auth_hashes({stream.user_id for stream in streams})
+    households = current_households({stream.user_id for stream in streams})
     token_pks: dict[type[models.Model], set[Any]] = defaultdict(set)
     for stream in streams:
         if stream.token is not None:
@@ -234,11 +241,24 @@ def ended_streams(streams: list[OpenStream]) -> list[OpenStream]:
     def has_ended(stream: OpenStream) -> bool:
         if auth_hashes.get(stream.user_id) != stream.auth_hash:
             return True  # deleted, deactivated, or the password changed
+        if households.get(stream.user_id) != stream.household_id:
+            return True  # left the household, or removed from it
         if stream.token is not None and stream.token[1] not in live_tokens[stream.token[0]]:
             return True
         return stream.session_key is not None and stream.session_key not in live_sessions
 
     return [stream for stream in streams if has_ended(stream)]
+
+
+def current_households(user_ids: set[Any]) -> dict[Any, Any]:
+    """The household of each of these users that belongs to one."""
+    return {
+        user_id: household_id
+        for batch in batches(user_ids)
+        for user_id, household_id in Membership.objects.filter(user_id__in=batch).values_list(
+            "user_id", "household_id"
+        )
+    }
 
 
 def current_auth_hashes(user_ids: set[Any]) -> dict[Any, str]:

@@ -3,7 +3,7 @@ starts: the library parses it only once the stream has answered 200, and a malfo
 raises and drops the connection.
 
 A valid id is one this stream sends: the caller's channel, a colon, an event number that fits the
-library's 64-bit column (`user-2:7`).
+library's 64-bit column (`household-2:7`).
 """
 
 import re
@@ -11,7 +11,7 @@ import re
 from rest_framework import exceptions
 from rest_framework.request import Request
 
-from tracking.live.channels import channel_for
+from tracking.live.channels import channel_of_user
 
 HEADER = "Last-Event-ID"
 PARAMETER = "lastEventId"
@@ -28,7 +28,7 @@ FOREIGN_EVENT_ID = "This id is of another channel; you can only resume your own,
 def check_last_event_ids(request: Request) -> None:
     """Raise a 400 naming the header or the parameter whose id is not one of the caller's
     channel. Empty values are no id (as the library takes them)."""
-    channel = channel_for(request.user.pk)
+    channel = channel_of_user(request.user) or ""
     given = [(HEADER, request.META.get("HTTP_LAST_EVENT_ID", ""))]
     given += [(PARAMETER, value) for value in request.query_params.getlist(PARAMETER)]
     problems = {}

@@ -8,9 +8,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from households.services import NO_HOUSEHOLD
 from kernel.api_errors import DETAIL_BODY, errors
+from kernel.errors import NotFound
 from kernel.validation import QueryParametersChecked
-from tracking.live.channels import channel_for
+from tracking.live.channels import channel_of_user
 from tracking.live.open_streams import GuardedStream, OpenStream, open_streams
 from tracking.live.resume import check_last_event_ids
 from tracking.live.schema import STREAM_EVENT
@@ -18,7 +20,8 @@ from tracking.live.schema import STREAM_EVENT
 FOREIGN_CHANNEL = "You can only read your own channel."
 
 
-STREAM_DESCRIPTION = """Server-sent events for the signed-in user (channel `user-<id>`), as
+STREAM_DESCRIPTION = """Server-sent events for the signed-in user's household (channel
+`household-<id>`: every member reads it; a user in no household gets a 404), as
 `text/event-stream`. Browsers authenticate with the session cookie, other clients with
 `Authorization: Token <key>`. Each message's `data` is JSON:
 
@@ -33,11 +36,11 @@ STREAM_DESCRIPTION = """Server-sent events for the signed-in user (channel `user
 The stream opens with a padding comment and `event: stream-open`; `keep-alive` every 20 s.
 Send the last `id:` you received back as `Last-Event-ID` (or `?lastEventId=`) to get what you
 missed; `stream-reset` means it is older than the retention. An id that is not one of your
-channel's (`user-<id>:<number>`) is a 400 before the stream starts.
+channel's (`household-<id>:<number>`) is a 400 before the stream starts.
 
 The server ends the stream, without a last event, when its credential ends (the token is revoked or
-expires, the session ends, the password changes, the account is deactivated or deleted: within a
-few seconds; reconnecting then is a 401) and after `EVENTSTREAM_MAX_LIFETIME_SECONDS` (default one
+expires, the session ends, the password changes, the account is deactivated or deleted, the member leaves
+or is removed from the household: within a few seconds; reconnecting then is a 401) and after `EVENTSTREAM_MAX_LIFETIME_SECONDS` (default one
 hour; reconnect with `Last-Event-ID`). At most `EVENTSTREAM_MAX_PER_USER` streams (default 20) per
 account are open at once in each server process; the next is a 429."""
 
@@ -53,7 +56,7 @@ class OwnChannelOnly(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         asked = set(request.query_params.getlist("channel"))
-        return not asked or asked == {channel_for(request.user.pk)}
+        return not asked or asked == {channel_of_user(request.user)}
 
 
 class EventStreamView(QueryParametersChecked, APIView):
@@ -81,17 +84,19 @@ class EventStreamView(QueryParametersChecked, APIView):
                 "Last-Event-ID",
                 str,
                 location=OpenApiParameter.HEADER,
-                description="The last `id:` received (`user-<id>:<number>`): the stream starts "
+                description="The last `id:` received (`household-<id>:<number>`): the stream starts "
                 "with what came after it.",
             ),
         ],
         responses={
             (200, "text/event-stream"): STREAM_EVENT,
-            **errors(400, 401, 403),
+            **errors(400, 401, 403, 404),
             429: TOO_MANY_STREAMS_RESPONSE,
         },
     )
     def get(self, request: Request):
+        if channel_of_user(request.user) is None:
+            raise NotFound(NO_HOUSEHOLD)
         check_last_event_ids(request)
         stream = OpenStream.for_request(request)
         open_streams.open(stream, limit=settings.EVENTSTREAM_MAX_PER_USER)

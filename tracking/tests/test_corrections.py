@@ -8,7 +8,7 @@ from django_eventstream.models import Event as StoredEvent
 from children.models import Child
 from children.serializers import ZERO_ADJUSTMENT
 from rewards.models import RewardRequest
-from testsupport.factories import ChildFactory, TaskFactory, owner_of
+from testsupport.factories import ChildFactory, TaskFactory
 from tracking.ledger.reversal import ALREADY_REVERSED, NOT_FOUND, NOT_REVERSIBLE
 from tracking.models import TrackingEvent
 
@@ -249,7 +249,7 @@ def test_adjustments_and_reversals_are_streamed(
         adjusted = adjust(parent_client, child, 3).json()["tracking_event"]
     with django_capture_on_commit_callbacks(execute=True):
         reverse_event(parent_client, adjusted["id"])
-    channel = f"user-{owner_of(child).pk}"
+    channel = f"household-{child.household_id}"
     assert list(
         StoredEvent.objects.filter(channel=channel)
         .exclude(type="")

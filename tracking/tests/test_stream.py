@@ -9,7 +9,7 @@ from django_eventstream.models import Event as StoredEvent
 
 from children.services import activate_task
 from testsupport.asgi_server import AsgiServer
-from testsupport.factories import ChildFactory, TaskFactory, UserFactory
+from testsupport.factories import ChildFactory, TaskFactory, UserFactory, household_of
 from testsupport.tokens import token_for
 from tracking.live.channels import TRACKING_EVENT_CREATED, channel_for
 from tracking.live.views import FOREIGN_CHANNEL
@@ -73,7 +73,7 @@ def test_http_activation_reaches_the_parents_stream_within_two_seconds(server):
         "delta": 7,
         "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
     }
-    assert message.id.startswith(f"{channel_for(family.parent.pk)}:")
+    assert message.id.startswith(f"{channel_for(household_of(family.parent).pk)}:")
 
 
 def test_the_domain_event_follows_with_the_childs_new_points(server):
@@ -128,7 +128,7 @@ def test_asking_for_another_users_channel_is_refused(server):
     family, stranger = Family(), Family()
     response = httpx.get(
         stream_url(server),
-        params={"channel": channel_for(stranger.parent.pk)},
+        params={"channel": channel_for(household_of(stranger.parent).pk)},
         headers={"Authorization": f"Token {family.token}"},
     )
     assert response.status_code == 403

@@ -7,6 +7,7 @@ from contextlib import ExitStack
 import pytest
 
 from testsupport.asgi_server import AsgiServer
+from testsupport.factories import household_of
 from tracking.live.channels import TRACKING_EVENT_CREATED, channel_for
 from tracking.live.open_streams import SLOT_RETRY_AFTER_SECONDS, TOO_MANY_STREAMS
 from tracking.live.resume import FOREIGN_EVENT_ID, HEADER, MALFORMED_EVENT_ID, PARAMETER
@@ -84,7 +85,7 @@ MALFORMED = [
 @pytest.mark.parametrize("value", MALFORMED)
 def test_a_malformed_last_event_id_is_a_400_before_the_stream_starts(server, where, value):
     family = StreamFamily(server)
-    channel = channel_for(family.parent.pk)
+    channel = channel_for(household_of(family.parent).pk)
     sent = value.format(channel=channel)
     if where == HEADER:
         response = stream_status(server, token=family.token, headers={HEADER: sent})
@@ -98,14 +99,14 @@ def test_a_malformed_last_event_id_is_a_400_before_the_stream_starts(server, whe
 @pytest.mark.parametrize("where", [HEADER, PARAMETER])
 def test_an_id_of_another_channel_is_a_400(server, where):
     family, stranger = StreamFamily(server), StreamFamily(server)
-    foreign = f"{channel_for(stranger.parent.pk)}:1"
+    foreign = f"{channel_for(household_of(stranger.parent).pk)}:1"
     if where == HEADER:
         response = stream_status(server, token=family.token, headers={HEADER: foreign})
     else:
         response = stream_status(server, token=family.token, params={PARAMETER: foreign})
     assert response.status_code == 400
     assert response.json() == {
-        where: [FOREIGN_EVENT_ID.format(channel=channel_for(family.parent.pk))]
+        where: [FOREIGN_EVENT_ID.format(channel=channel_for(household_of(family.parent).pk))]
     }
 
 

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_eventstream.models import Event as StoredEvent
 
+from testsupport.factories import UserFactory, household_of
 from tracking.live.channels import UserChannelManager, channel_for
 from tracking.live.store import RetainedEventStorage
 
@@ -60,9 +61,11 @@ def test_appending_an_event_never_trims(storage, settings):
     assert stored_types() == ["first", "second"]
 
 
-def test_a_user_reads_only_their_own_channel(django_user_model):
+@pytest.mark.django_db
+def test_a_user_reads_only_their_own_households_channel():
     manager = UserChannelManager()
-    alice = django_user_model(pk=1, username="alice")
-    assert manager.can_read_channel(alice, channel_for(1))
-    assert not manager.can_read_channel(alice, channel_for(2))
-    assert not manager.can_read_channel(None, channel_for(1))
+    alice = UserFactory(username="alice")
+    own, other = household_of(alice).pk, household_of(UserFactory()).pk
+    assert manager.can_read_channel(alice, channel_for(own))
+    assert not manager.can_read_channel(alice, channel_for(other))
+    assert not manager.can_read_channel(None, channel_for(own))

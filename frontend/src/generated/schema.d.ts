@@ -311,7 +311,8 @@ export interface paths {
         };
         /**
          * Live events for the signed-in user (server-sent events)
-         * @description Server-sent events for the signed-in user (channel `user-<id>`), as
+         * @description Server-sent events for the signed-in user's household (channel
+         *     `household-<id>`: every member reads it; a user in no household gets a 404), as
          *     `text/event-stream`. Browsers authenticate with the session cookie, other clients with
          *     `Authorization: Token <key>`. Each message's `data` is JSON:
          *
@@ -326,11 +327,11 @@ export interface paths {
          *     The stream opens with a padding comment and `event: stream-open`; `keep-alive` every 20 s.
          *     Send the last `id:` you received back as `Last-Event-ID` (or `?lastEventId=`) to get what you
          *     missed; `stream-reset` means it is older than the retention. An id that is not one of your
-         *     channel's (`user-<id>:<number>`) is a 400 before the stream starts.
+         *     channel's (`household-<id>:<number>`) is a 400 before the stream starts.
          *
          *     The server ends the stream, without a last event, when its credential ends (the token is revoked or
-         *     expires, the session ends, the password changes, the account is deactivated or deleted: within a
-         *     few seconds; reconnecting then is a 401) and after `EVENTSTREAM_MAX_LIFETIME_SECONDS` (default one
+         *     expires, the session ends, the password changes, the account is deactivated or deleted, the member leaves
+         *     or is removed from the household: within a few seconds; reconnecting then is a 401) and after `EVENTSTREAM_MAX_LIFETIME_SECONDS` (default one
          *     hour; reconnect with `Last-Event-ID`). At most `EVENTSTREAM_MAX_PER_USER` streams (default 20) per
          *     account are open at once in each server process; the next is a 429.
          */
@@ -3161,7 +3162,7 @@ export interface operations {
                 lastEventId?: string;
             };
             header?: {
-                /** @description The last `id:` received (`user-<id>:<number>`): the stream starts with what came after it. */
+                /** @description The last `id:` received (`household-<id>:<number>`): the stream starts with what came after it. */
                 "Last-Event-ID"?: string;
             };
             path?: never;
@@ -3203,6 +3204,17 @@ export interface operations {
             };
             /** @description Signed in, but not allowed (not staff, or a viewer's write). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -172,7 +172,7 @@ describe("the kit against the real server", () => {
     await api.activateTask(child.id, chore.id);
     await first.next("tracking_event_created");
     const resumeFrom = first.subscription.lastEventId;
-    expect(resumeFrom).toMatch(/^user-\d+:\d+$/);
+    expect(resumeFrom).toMatch(/^household-\d+:\d+$/);
     first.subscription.close();
 
     await api.activateTask(child.id, chore.id);

@@ -71,8 +71,8 @@ describe("subscribe", () => {
     );
     const source = FakeEventSource.last();
     expect(source.url).toBe("/api/events/");
-    source.emit("tracking_event_created", CREATED, "user-2:7");
-    source.emit("child_created", { child: {}, occurred_at: "" }, "user-2:8");
+    source.emit("tracking_event_created", CREATED, "household-2:7");
+    source.emit("child_created", { child: {}, occurred_at: "" }, "household-2:8");
     expect(created).toEqual([CREATED]);
     expect(activated).toEqual([]);
   });
@@ -83,9 +83,9 @@ describe("subscribe", () => {
       { tracking_event_created: (_data, message) => ids.push(`${message.event} ${message.id}`) },
       { EventSource: FakeEventSource },
     );
-    FakeEventSource.last().emit("tracking_event_created", CREATED, "user-2:7");
-    expect(ids).toEqual(["tracking_event_created user-2:7"]);
-    expect(subscription.lastEventId).toBe("user-2:7");
+    FakeEventSource.last().emit("tracking_event_created", CREATED, "household-2:7");
+    expect(ids).toEqual(["tracking_event_created household-2:7"]);
+    expect(subscription.lastEventId).toBe("household-2:7");
   });
 
   it("calls onOpen on stream-open", () => {
@@ -108,17 +108,17 @@ describe("subscribe", () => {
     const onError = vi.fn();
     subscribe(
       {},
-      { EventSource: FakeEventSource, url: "http://x.test/api/events/?channel=user-2", onError, reconnectDelayMs: 100 },
+      { EventSource: FakeEventSource, url: "http://x.test/api/events/?channel=household-2", onError, reconnectDelayMs: 100 },
     );
     const first = FakeEventSource.last();
-    first.emit("task_activated", {}, "user-2:7");
+    first.emit("task_activated", {}, "household-2:7");
     first.fail(2);
     expect(onError).toHaveBeenCalledWith({ kind: "connection", reconnecting: true });
     vi.advanceTimersByTime(99);
     expect(FakeEventSource.opened).toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(FakeEventSource.last().url).toBe(
-      "http://x.test/api/events/?channel=user-2&lastEventId=user-2%3A7",
+      "http://x.test/api/events/?channel=household-2&lastEventId=household-2%3A7",
     );
   });
 
@@ -146,7 +146,7 @@ describe("subscribe", () => {
     const onError = vi.fn();
     subscribe({}, { EventSource: FakeEventSource, onError, reconnectDelayMs: 10 });
     const first = FakeEventSource.last();
-    first.emit("reward_redeemed", {}, "user-2:9");
+    first.emit("reward_redeemed", {}, "household-2:9");
     first.emit("stream-error", { condition: "bad-request", text: "oops" }, "error");
     expect(first.closed).toBe(true);
     expect(onError).toHaveBeenCalledWith({
@@ -155,20 +155,20 @@ describe("subscribe", () => {
       data: { condition: "bad-request", text: "oops" },
     });
     vi.advanceTimersByTime(10);
-    expect(FakeEventSource.last().url).toBe("/api/events/?lastEventId=user-2%3A9");
+    expect(FakeEventSource.last().url).toBe("/api/events/?lastEventId=household-2%3A9");
   });
 
   it("starts from a saved id and passes the EventSource its init", () => {
     const init = { withCredentials: true };
-    subscribe({}, { EventSource: FakeEventSource, lastEventId: "user-2:3", eventSourceInit: init });
-    expect(FakeEventSource.last().url).toBe("/api/events/?lastEventId=user-2%3A3");
+    subscribe({}, { EventSource: FakeEventSource, lastEventId: "household-2:3", eventSourceInit: init });
+    expect(FakeEventSource.last().url).toBe("/api/events/?lastEventId=household-2%3A3");
     expect(FakeEventSource.last().init).toBe(init);
   });
 
   it("calls onReset when the server no longer has the missed events", () => {
     const onReset = vi.fn();
     subscribe({}, { EventSource: FakeEventSource, onReset });
-    FakeEventSource.last().emit("stream-reset", { channels: ["user-2"] }, "user-2:40");
+    FakeEventSource.last().emit("stream-reset", { channels: ["household-2"] }, "household-2:40");
     expect(onReset).toHaveBeenCalledOnce();
   });
 
