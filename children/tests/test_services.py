@@ -354,7 +354,7 @@ def test_assign_tasks_replaces_the_assignment_and_sends_child_changed(record, pa
 def test_delete_child_removes_it_and_sends_child_deleted_with_its_id_and_name(
     record, parent, child
 ):
-    child_id, child_name = child.pk, child.name
+    child_id, child_name, household_id = child.pk, child.name, child.household_id
     recorder = record(signals.child_deleted)
     start = timezone.now()
 
@@ -366,6 +366,7 @@ def test_delete_child_removes_it_and_sends_child_deleted_with_its_id_and_name(
     assert call == {
         "sender": Child,
         "user_id": parent.pk,
+        "household_id": household_id,
         "child_id": child_id,
         "child_name": child_name,
     }
