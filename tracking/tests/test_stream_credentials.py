@@ -15,7 +15,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from testsupport.asgi_server import AsgiServer
-from testsupport.factories import UserFactory
+from testsupport.factories import UserFactory, household_of
 from testsupport.tokens import token_for
 from tracking.live.channels import TRACKING_EVENT_CREATED
 from tracking.live.open_streams import OpenStream, ended_streams
@@ -226,6 +226,7 @@ def test_the_check_costs_one_query_per_credential_model_whatever_the_number_of_s
     def stream_of(user, *, token=None, session_key=None) -> OpenStream:
         return OpenStream(
             user_id=user.pk,
+            household_id=household_of(user).pk,
             auth_hash=user.get_session_auth_hash(),
             token=(type(token), token.pk) if token else None,
             session_key=session_key,
@@ -255,7 +256,7 @@ def test_the_check_costs_one_query_per_credential_model_whatever_the_number_of_s
     deleted.delete()
     SessionStore(session_key=by_user[signed_out.pk][-1].session_key).delete()
 
-    with django_assert_num_queries(3):  # users, tokens, sessions
+    with django_assert_num_queries(4):  # users, memberships, tokens, sessions
         ended = ended_streams(streams)
 
     assert set(ended) == expected
