@@ -9,6 +9,8 @@ server process counts on its own. A refused request gets DRF's `429` with `Retry
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
+from kernel.principals import is_device
+
 
 class RatesOfNow:
     """DRF copies the rates into its throttle classes once, at import; read them at each request
@@ -24,7 +26,14 @@ class AnonRateThrottle(RatesOfNow, throttling.AnonRateThrottle):
 
 
 class UserRateThrottle(RatesOfNow, throttling.UserRateThrottle):
-    """Signed-in callers, per user whatever the address (scope `user`)."""
+    """Signed-in callers, per user whatever the address (scope `user`); a paired child device
+    (kid mode) is counted on its own, never with the other devices (they have no user id)."""
+
+    def get_cache_key(self, request, view) -> str | None:
+        if is_device(request.user):
+            ident = f"device-{request.user.device_id}"
+            return self.cache_format % {"scope": self.scope, "ident": ident}
+        return super().get_cache_key(request, view)
 
 
 class PerAddressScopedRateThrottle(RatesOfNow, throttling.ScopedRateThrottle):

@@ -3,6 +3,7 @@
 Rewards, their assignment to children and their per-child costs belong to the rewards app, which
 builds on this one (this app never imports it)."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -93,3 +94,55 @@ class TaskOverride(models.Model):
 
     def __str__(self) -> str:
         return f"task {self.task_id} for child {self.child_id}: {self.points} points"
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVERSED = "reversed"  # approved, then the activation was undone
+
+
+class Claim(models.Model):
+    """A child says a chore is done (from its paired device); a guardian approves it (the chore
+    is then activated, once) or rejects it. Penalties are never claimed (the services refuse)."""
+
+    Status = ClaimStatus
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="claims")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="claims")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The paired device that claimed, as a plain integer: the devices app builds on this one.
+    device_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Once decided, the chore's value for the child at that moment: what the approval gave (or
+    # the rejection would have). Null while pending, when the value is read live (it may change).
+    points = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Null while pending, for an automatic approval, and once that account is deleted.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[status.value for status in ClaimStatus]),
+                name="claim_status_known",
+            ),
+            # The database, not only the service, refuses a second pending claim.
+            models.UniqueConstraint(
+                fields=["child", "task"],
+                condition=Q(status="pending"),
+                name="one_pending_claim_per_child_task",
+            ),
+        ]
+        indexes = [models.Index(fields=["child", "status"], name="claim_by_child_status")]
+
+    def __str__(self) -> str:
+        return f"{self.task} claimed by {self.child} ({self.status})"

@@ -1,10 +1,10 @@
 """Reads of the children app, always scoped to the caller's household."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from children.models import Child, Task
+from children.models import Child, Claim, Task, TaskOverride
 
 # What a child's pending reward requests hold: the sum of their stored costs. `reward_requests`
 # (with its `status` and `cost`) is the rewards app's relation on Child, read by name, as
@@ -43,3 +43,42 @@ def available_points(child: Child) -> int:
 def tasks_for(user: AbstractBaseUser) -> QuerySet[Task]:
     """The caller's household's chores and penalties."""
     return Task.objects.filter(household__memberships__user_id=user.pk).order_by("id")
+
+
+# A pending claim's value: the child's override of the chore, else the chore's points.
+VALUE_NOW = Coalesce(
+    Subquery(
+        TaskOverride.objects.filter(child=OuterRef("child_id"), task=OuterRef("task_id")).values(
+            "points"
+        )[:1]
+    ),
+    F("task__points"),
+)
+
+
+def claims_for(user: AbstractBaseUser) -> QuerySet[Claim]:
+    """Claims of the caller's household's children, oldest first, with their chore and its value
+    now (`value_now`), ready to serialize without N+1 queries."""
+    return (
+        Claim.objects.filter(child__household__memberships__user_id=user.pk)
+        .select_related("task")
+        .annotate(value_now=VALUE_NOW)
+        .order_by("id")
+    )
+
+
+def claim_points(claim: Claim) -> int:
+    """What a claim is worth: once decided, the value stored then; while pending, the chore's
+    value for the child now (the annotation of `claims_for`, else one query)."""
+    if claim.points is not None:
+        return claim.points
+    annotated = getattr(claim, "value_now", None)
+    if annotated is not None:
+        return annotated
+    return (
+        Claim.objects.filter(pk=claim.pk)
+        .annotate(value_now=VALUE_NOW)
+        .values_list("value_now", flat=True)
+        .first()
+        or claim.task.points
+    )

@@ -49,6 +49,13 @@ def acting_user_id(*, household_id: int, by: AbstractBaseUser | None) -> int | N
     return by.pk if by is not None else owner_id_of(household_id)
 
 
+def actor_metadata(device_id: int | None) -> dict[str, Any]:
+    """`actor` (and `device_id`) of an action's event: decided by the credential that acted."""
+    if device_id is None:
+        return {"actor": "guardian"}
+    return {"actor": "child", "device_id": device_id}
+
+
 def lock_child(child_id: int) -> Child:
     """Lock a child's row for the rest of the transaction; every write on a child starts here
     (its deletion too), so concurrent actions on one child run one after the other and none is
@@ -173,10 +180,26 @@ def clear_task_override(*, child: Child, task: Task) -> bool:
     return bool(deleted)
 
 
+def task_value(*, child: Child, task: Task) -> tuple[int, bool]:
+    """The points this task gives (or takes from) this child now, and whether its override set
+    them."""
+    override = (
+        TaskOverride.objects.filter(child=child, task=task).values_list("points", flat=True).first()
+    )
+    return (task.points, False) if override is None else (override, True)
+
+
 def activate_task(
-    *, child: Child, task: Task, actor: str = "parent", by: AbstractBaseUser | None = None
+    *,
+    child: Child,
+    task: Task,
+    by: AbstractBaseUser | None = None,
+    device_id: int | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> ActionResult:
     """Apply a chore (adds its points) or a penalty (takes them away, never below 0) to a child.
+    `metadata` adds to the event's (an approved claim adds its id and who approved it);
+    `device_id` is the paired device that caused it (a claim approved automatically).
 
     Raises InvalidAction when the task is not assigned to the child.
     """
@@ -187,16 +210,12 @@ def activate_task(
                 not_assigned_message(kind=task.entity_type.title(), entity=task, child=child),
                 field="task_id",
             )
-        override = (
-            TaskOverride.objects.filter(child=child, task=task)
-            .values_list("points", flat=True)
-            .first()
-        )
-        value = task.points if override is None else override
+        value, override_applied = task_value(child=child, task=task)
         # A penalty never takes a child below 0.
         points_after = child.points + value if task.is_good else max(0, child.points - value)
         return move_points(
             by=by,
+            device_id=device_id,
             child=child,
             to=points_after,
             signal=signals.task_activated,
@@ -206,10 +225,10 @@ def activate_task(
             action="activated",
             metadata={
                 "entity_name": task.name,
-                "actor": actor,
                 "default_value": task.points,
-                "override_applied": override is not None,
+                "override_applied": override_applied,
                 "value": value,
+                **(metadata or {}),
             },
         )
 
@@ -222,7 +241,6 @@ def adjust_points(
     child: Child,
     points: int,
     reason: str,
-    actor: str = "parent",
     by: AbstractBaseUser | None = None,
 ) -> ActionResult:
     """Add (or, with a negative number, remove) points by hand; never below 0. History is not
@@ -240,7 +258,6 @@ def adjust_points(
             action="adjusted",
             metadata={
                 "entity_name": ADJUSTMENT_NAME,
-                "actor": actor,
                 "default_value": points,
                 "override_applied": False,
                 "value": points,
@@ -258,7 +275,6 @@ def reverse_change(
     entity_name: str,
     reverses: int,
     reason: str,
-    actor: str = "parent",
     by: AbstractBaseUser | None = None,
 ) -> ActionResult:
     """Undo an earlier change of `delta` points by applying its exact opposite (floored at 0).
@@ -279,7 +295,6 @@ def reverse_change(
             action="reversed",
             metadata={
                 "entity_name": entity_name,
-                "actor": actor,
                 "default_value": -delta,
                 "override_applied": False,
                 "value": points_after - child.points,
@@ -301,6 +316,7 @@ def move_points(
     metadata: Mapping[str, Any],
     occurred_at: datetime | None = None,
     by: AbstractBaseUser | None = None,
+    device_id: int | None = None,
 ) -> ActionResult:
     """The one writer of a child's points: save `to` on a child locked by `lock_child` (if it
     differs), then announce one `PointsChanged` with `signal`, inside the caller's transaction.
@@ -308,7 +324,9 @@ def move_points(
     Every action on points goes through here, those that move none (a reward requested or
     cancelled) included, so that each one is announced the same way. `metadata` gets the child's
     name first. The rewards app calls this too: there is no other writer. The event's `user_id`
-    is the acting account, `by` (see `acting_user_id`).
+    is the acting account, `by` (see `acting_user_id`). Who acted is the credential's, never the
+    request body's: `metadata.actor` is `child` with the `device_id` for a paired device (whose
+    `by` is the guardian who paired it), else `guardian`.
     """
     points_before = child.points
     if to != points_before:
@@ -325,7 +343,7 @@ def move_points(
         points_before=points_before,
         points_after=to,
         occurred_at=occurred_at or timezone.now(),
-        metadata={"child_name": child.name, **metadata},
+        metadata={"child_name": child.name, **metadata, **actor_metadata(device_id)},
     )
     extras = announce(signal, sender=sender, child=child, event=event)
     return ActionResult(child=child, event=event, extras=extras)

@@ -56,3 +56,19 @@ be gone), `metadata["reverses"]` (the id of the record being reversed) and `meta
 
 Not sent when the reversal is refused (already reversed, or not a reversible action).
 """
+
+task_claimed = Signal()
+"""A child claimed a chore (from its paired device, `metadata.device_id`): a pending claim, points
+unchanged. Sender: `Task`. The event has `entity_type="task"`, `action="requested"`, delta 0 and
+`metadata["claim_id"]`; its approval is a `task_activated` with the same `claim_id`.
+
+Not sent when the claim is refused (a penalty, an unassigned chore, a claim already pending).
+"""
+
+claim_rejected = Signal()
+"""A guardian rejected a pending claim: points unchanged. Sender: `Task`. The event has
+`entity_type="task"`, `action="cancelled"`, delta 0, `metadata["claim_id"]` and
+`metadata["rejected_by"]`.
+
+Not sent when the claim was no longer pending (approved or rejected first): nothing changed then.
+"""

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "children",
     "rewards",
+    "devices",
     "tracking",
     "idempotency",
     "demo",
@@ -183,10 +184,14 @@ REST_FRAMEWORK = {
     # django-rest-knox's tokens (issue 13, item 2; accounts/authentication.py).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.TokenAuthentication",
+        # A paired child device: `Authorization: Device <credential>` (issue 14, docs/devices.md).
+        "devices.authentication.DeviceAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
+        # A paired child device may only use the routes that opt in (kid mode, issue 14).
+        "kernel.principals.AccountsOnly",
     ],
     "DEFAULT_PAGINATION_CLASS": "kernel.api.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -246,6 +251,10 @@ SPECTACULAR_SETTINGS = {
         "EntityTypeEnum": "tracking.models.EntityType",
         "TrackingActionEnum": "tracking.models.Action",
         "OverrideEntityTypeEnum": ["task", "penalty", "reward"],
+        # Two models have a `status` now: the reward request's keeps its name, the claim's gets
+        # its own (issue 14).
+        "StatusEnum": "rewards.models.RewardRequest.Status",
+        "ClaimStatusEnum": "children.models.ClaimStatus",
         "ActorEnum": ["parent", "child"],
     },
 }

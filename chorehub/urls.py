@@ -13,6 +13,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from children import views as children_views
+from devices.page import KidPageView
 from rewards.views import ChildRewardRoutes, ChildRewardViewSet, RewardRequestViewSet, RewardViewSet
 from tracking.live.page import LivePageView
 
@@ -35,6 +36,8 @@ router.register("reward-requests", RewardRequestViewSet, basename="reward-reques
 api_patterns = [
     path("", include("accounts.urls")),
     path("", include("households.urls")),
+    path("", include("devices.urls")),
+    path("", include("children.claim_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("tracking.urls")),
@@ -43,6 +46,7 @@ api_patterns = [
 
 urlpatterns = [
     path("", LivePageView.as_view(), name="live"),
+    path("kid/", KidPageView.as_view(), name="kid"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

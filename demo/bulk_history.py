@@ -245,7 +245,7 @@ def task_event(child: Child, user_id: int, task: Task, when: datetime) -> Tracki
         when=when,
         before=before,
         default_value=task.points,
-        actor="parent",
+        actor="guardian",
     )
 
 
@@ -256,7 +256,7 @@ def reward_event(
     action: str,
     when: datetime,
     cost: int,
-    actor: str = "parent",
+    actor: str = "guardian",
 ) -> TrackingEvent:
     before = child.points
     child.points = before - cost

@@ -23,6 +23,8 @@ def validate_time_zone(value: str) -> None:
 class Household(models.Model):
     name = models.CharField(max_length=HOUSEHOLD_NAME_MAX, validators=[validate_single_line_text])
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    # A chore a child claims from its device is approved at once, without a guardian (issue 14).
+    auto_approve_claims = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

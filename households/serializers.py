@@ -38,12 +38,17 @@ class HouseholdSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         validators=[validate_time_zone],
         help_text="An IANA time zone name, e.g. `Europe/Paris`.",
     )
+    auto_approve_claims = serializers.BooleanField(
+        required=False,
+        help_text="When true, a chore a child claims from its device is approved at once (its "
+        "points move), without a guardian. Default false.",
+    )
     role = serializers.SerializerMethodField(help_text="Your role in this household.")
     members = MemberSerializer(source="memberships", many=True, read_only=True)
 
     class Meta:
         model = Household
-        fields = ["id", "name", "time_zone", "created_at", "role", "members"]
+        fields = ["id", "name", "time_zone", "auto_approve_claims", "created_at", "role", "members"]
         read_only_fields = ["id", "created_at", "role", "members"]
 
     def get_role(self, household: Household) -> str:

@@ -69,9 +69,10 @@ def lock_household(household_id: int) -> Household:
     return household
 
 
-def update_household(*, household: Household, **changes: str) -> Household:
-    """Change a household's `name` and/or `time_zone` (the caller checked the owner's role)."""
-    fields = [name for name in ("name", "time_zone") if name in changes]
+def update_household(*, household: Household, **changes: str | bool) -> Household:
+    """Change a household's `name`, `time_zone` and/or `auto_approve_claims` (the caller checked
+    the owner's role)."""
+    fields = [name for name in ("name", "time_zone", "auto_approve_claims") if name in changes]
     for name in fields:
         setattr(household, name, changes[name])
     household.save(update_fields=fields)

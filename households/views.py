@@ -58,7 +58,7 @@ class HouseholdView(QueryParametersChecked, APIView):
         return answer(request, household_of(request.user))
 
     @extend_schema(
-        summary="Change your household's name or time zone (owner)",
+        summary="Change your household's name, time zone or claim auto-approval (owner)",
         request=HouseholdSerializer,
         responses={200: HouseholdSerializer, **errors(400, 401, 403, 404)},
     )

@@ -4,7 +4,8 @@ The first request with a key inserts a `running` record (a unique constraint on 
 decides, across processes, who runs); it then runs and stores its response. A repeat with the same
 key and body gets that stored response; with another body, a 422; while the first still runs, a
 409. Server errors (5xx) and refusals before the action ran (401, 403, 429) are not stored, so
-such a request can be retried for real.
+such a request can be retried for real. Keys are per caller: each account's, and each paired child
+device's (kid mode), are their own.
 """
 
 import contextlib
@@ -26,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from idempotency.models import IdempotencyRecord
+from kernel.principals import is_device
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +80,18 @@ def request_user(request: HttpRequest):
 
 # Credential routes are never recorded: their answers hold a token and their bodies a password,
 # which the store would keep (in plain text, for a day) to replay. Anonymous calls to the first two
-# are not recorded anyway (keys are per user).
-NOT_RECORDED_PATHS = frozenset({"/api/auth/register/", "/api/auth/token/", "/api/auth/password/"})
+# are not recorded anyway (keys are per user). Pairing a device answers its credential.
+NOT_RECORDED_PATHS = frozenset(
+    {"/api/auth/register/", "/api/auth/token/", "/api/auth/password/", "/api/devices/pair/"}
+)
+
+
+def key_owner(caller) -> dict:
+    """Whose keys these are: a paired child device's own (its principal carries `is_device` and
+    `device_id`; kernel.principals), else the account's."""
+    if is_device(caller):
+        return {"device_id": caller.device_id}
+    return {"user": caller}
 
 
 class IdempotencyKeyMiddleware:
@@ -102,7 +114,7 @@ class IdempotencyKeyMiddleware:
             # Keys are per user: anonymous requests (register, token) run as if there were none.
             return self.get_response(request)
         fingerprint = request_fingerprint(request)
-        record, answer = self.claim(user=user, key=key, fingerprint=fingerprint)
+        record, answer = self.claim(owner=key_owner(user), key=key, fingerprint=fingerprint)
         if answer is not None:
             return answer
         try:
@@ -113,7 +125,7 @@ class IdempotencyKeyMiddleware:
         self.store(record, response)
         return response
 
-    def claim(self, *, user, key: str, fingerprint: str):
+    def claim(self, *, owner: dict, key: str, fingerprint: str):
         """Insert the running record, or answer from the one that exists."""
         now = timezone.now()
         expires_at = now + timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
@@ -121,7 +133,7 @@ class IdempotencyKeyMiddleware:
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        user=user,
+                        **owner,
                         key=key,
                         fingerprint=fingerprint,
                         created_at=now,
@@ -129,7 +141,7 @@ class IdempotencyKeyMiddleware:
                     )
                 return record, None
             except IntegrityError:
-                existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+                existing = IdempotencyRecord.objects.filter(**owner, key=key).first()
             if existing is None:
                 continue  # it was deleted meanwhile (a failed first attempt): try again
             if existing.expires_at <= now or self.abandoned(existing, now):

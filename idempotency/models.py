@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -10,9 +11,16 @@ class IdempotencyRecord(models.Model):
         RUNNING = "running"
         COMPLETE = "complete"
 
+    # Keys are per caller: an account (`user`), or a paired child device (`device_id`, a plain
+    # integer: the devices app builds on this one; its records expire like any other).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_records"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="idempotency_records",
     )
+    device_id = models.PositiveBigIntegerField(null=True, blank=True)
     key = models.CharField(max_length=255)
     # sha256 of method, path and the request body (JSON compared by value, not by spelling).
     fingerprint = models.CharField(max_length=64)
@@ -27,6 +35,12 @@ class IdempotencyRecord(models.Model):
         constraints = [
             # Keys are per user; the database, not process memory, decides who runs first.
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user"),
+            models.UniqueConstraint(fields=["device_id", "key"], name="idempotency_key_per_device"),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, device_id__isnull=True)
+                | Q(user__isnull=True, device_id__isnull=False),
+                name="idempotency_record_has_one_owner",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -84,6 +84,9 @@ class RewardRequest(models.Model):
     )
     # Whether `cost` came from the child's override (for the tracking metadata of its actions).
     override_applied = models.BooleanField(default=False)
+    # The paired device that asked (null when a guardian asked for the child), as a plain integer
+    # (the devices app builds on this one): a device may cancel its own pending requests only.
+    device_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 

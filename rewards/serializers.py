@@ -76,15 +76,12 @@ class RewardChoiceSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class RequestRewardSerializer(RewardChoiceSerializer):
-    actor = serializers.ChoiceField(
-        choices=["parent", "child"],
-        default="child",
-        help_text="Who asks: the child in child mode (the default), or a parent for the child.",
-    )
+    """A guardian asks for a reward for the child (who acted comes from the credential: a
+    child's own request is made from its paired device)."""
 
 
 class CancelSerializer(StrictFieldsMixin, serializers.Serializer):
-    actor = serializers.ChoiceField(choices=["parent", "child"], default="parent")
+    """No fields: who cancels comes from the credential."""
 
 
 class RequestCreatedResponseSerializer(serializers.Serializer):

@@ -120,10 +120,15 @@ def effective_cost(*, child: Child, reward: Reward) -> tuple[int, bool]:
 
 
 def request_reward(
-    *, child: Child, reward: Reward, actor: str = "child", by: AbstractBaseUser | None = None
+    *,
+    child: Child,
+    reward: Reward,
+    by: AbstractBaseUser | None = None,
+    device_id: int | None = None,
 ) -> RewardActionResult:
-    """A child asks for a reward. Points do not move until a parent redeems it; until then the
-    request holds its cost (the effective cost now, stored on the request).
+    """A child asks for a reward (from its paired device, `device_id`, or a guardian for it).
+    Points do not move until a guardian redeems it; until then the request holds its cost (the
+    effective cost now, stored on the request).
 
     Raises InvalidAction when the reward is not assigned, StateConflict when the child already
     has a pending request for it or its available points are fewer than the cost.
@@ -140,7 +145,11 @@ def request_reward(
         try:
             with transaction.atomic():
                 request = RewardRequest.objects.create(
-                    child=child, reward=reward, cost=cost, override_applied=override_applied
+                    child=child,
+                    reward=reward,
+                    cost=cost,
+                    override_applied=override_applied,
+                    device_id=device_id,
                 )
         except IntegrityError as error:
             # Only reachable if a pending request slipped past the lock (it cannot on PostgreSQL
@@ -154,8 +163,8 @@ def request_reward(
             to=child.points,
             reward=reward,
             request=request,
-            actor=actor,
             by=by,
+            device_id=device_id,
             cost=cost,
             override_applied=override_applied,
             occurred_at=request.created_at,
@@ -164,7 +173,10 @@ def request_reward(
 
 
 def redeem_request(
-    *, request: RewardRequest, actor: str = "parent", by: AbstractBaseUser | None = None
+    *,
+    request: RewardRequest,
+    by: AbstractBaseUser | None = None,
+    device_id: int | None = None,
 ) -> RewardActionResult:
     """A parent gives the child what it asked for: points go down by the cost the request holds
     (the cost when it was made, whatever the cost is now), and the hold is released.
@@ -191,8 +203,8 @@ def redeem_request(
             to=child.points - cost,
             reward=reward,
             request=request,
-            actor=actor,
             by=by,
+            device_id=device_id,
             cost=cost,
             override_applied=override_applied,
             occurred_at=occurred_at,
@@ -201,7 +213,7 @@ def redeem_request(
 
 
 def redeem_reward(
-    *, child: Child, reward: Reward, actor: str = "parent", by: AbstractBaseUser | None = None
+    *, child: Child, reward: Reward, by: AbstractBaseUser | None = None
 ) -> RewardActionResult:
     """A parent redeems a reward for a child directly, with no request, at its effective cost now.
 
@@ -219,7 +231,6 @@ def redeem_reward(
             to=child.points - cost,
             reward=reward,
             request=None,
-            actor=actor,
             by=by,
             cost=cost,
             override_applied=override_applied,
@@ -229,7 +240,10 @@ def redeem_reward(
 
 
 def cancel_request(
-    *, request: RewardRequest, actor: str = "parent", by: AbstractBaseUser | None = None
+    *,
+    request: RewardRequest,
+    by: AbstractBaseUser | None = None,
+    device_id: int | None = None,
 ) -> RewardActionResult:
     """A parent (rejecting it) or the child withdraws a pending request. Points do not move; the
     hold is released.
@@ -250,8 +264,8 @@ def cancel_request(
             to=child.points,
             reward=request.reward,
             request=request,
-            actor=actor,
             by=by,
+            device_id=device_id,
             cost=cost,
             override_applied=override_applied,
             occurred_at=occurred_at,
@@ -341,16 +355,17 @@ def _announce(
     to: int,
     reward: Reward,
     request: RewardRequest | None,
-    actor: str,
     by: AbstractBaseUser | None,
     cost: int,
     override_applied: bool,
     occurred_at: datetime,
+    device_id: int | None = None,
 ) -> RewardActionResult:
     """Move the locked child's points to `to` (or not at all) through the children app's one
     writer, announcing the reward action."""
     moved = move_points(
         by=by,
+        device_id=device_id,
         child=child,
         to=to,
         signal=signal,
@@ -361,7 +376,6 @@ def _announce(
         occurred_at=occurred_at,
         metadata={
             "entity_name": reward.name,
-            "actor": actor,
             "default_value": reward.cost,
             "override_applied": override_applied,
             "value": cost,

@@ -105,9 +105,7 @@ class RewardRequestViewSet(
         reward_request = self.get_object()
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = services.cancel_request(
-            request=reward_request, actor=serializer.validated_data["actor"], by=request.user
-        )
+        result = services.cancel_request(request=reward_request, by=request.user)
         return Response(CancelledResponseSerializer(result.response(request=result.request)).data)
 
 
@@ -139,7 +137,6 @@ class ChildRewardViewSet(QueryParametersChecked, viewsets.GenericViewSet):
         result = services.request_reward(
             child=child,
             reward=serializer.validated_data["reward_id"],
-            actor=serializer.validated_data["actor"],
             by=request.user,
         )
         return Response(

@@ -13,6 +13,8 @@ class TrackingConfig(AppConfig):
 
         points_signals = (
             children_signals.task_activated,
+            children_signals.task_claimed,
+            children_signals.claim_rejected,
             children_signals.points_adjusted,
             children_signals.points_reversed,
             rewards_signals.reward_requested,

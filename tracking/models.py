@@ -25,7 +25,8 @@ class Action(models.TextChoices):
 # Which actions each kind of entity can have; the database refuses any other pair.
 REVERSIBLE_ACTIONS = (Action.ACTIVATED, Action.REDEEMED, Action.ADJUSTED)
 ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
-    EntityType.TASK: (Action.ACTIVATED, Action.REVERSED),
+    # A chore's `requested` and `cancelled` are a child's claim and its rejection (issue 14).
+    EntityType.TASK: (Action.ACTIVATED, Action.REQUESTED, Action.CANCELLED, Action.REVERSED),
     EntityType.PENALTY: (Action.ACTIVATED, Action.REVERSED),
     EntityType.REWARD: (Action.REQUESTED, Action.REDEEMED, Action.CANCELLED, Action.REVERSED),
     EntityType.ADJUSTMENT: (Action.ADJUSTED, Action.REVERSED),

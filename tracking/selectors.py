@@ -32,6 +32,15 @@ def events_of_household(*, user: AbstractBaseUser) -> QuerySet[TrackingEvent]:
     )
 
 
+def events_of_household_id(household_id: int) -> QuerySet[TrackingEvent]:
+    """The same for a household named by id (the staff's filter): its children's events, and
+    those its members recorded."""
+    return TrackingEvent.objects.filter(
+        Q(child_id__in=Child.objects.filter(household_id=household_id).values("pk"))
+        | Q(user__membership__household_id=household_id)
+    )
+
+
 def all_events() -> QuerySet[TrackingEvent]:
     """Every user's events, oldest first: for staff only."""
     return with_reversed_by(TrackingEvent.objects.order_by(*CHAIN_ORDER))

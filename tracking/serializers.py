@@ -13,9 +13,10 @@ class TrackingEventSerializer(serializers.ModelSerializer):
     user_id = serializers.IntegerField(read_only=True, allow_null=True)
     metadata = serializers.DictField(
         read_only=True,
-        help_text="child_name, entity_name, actor (parent|child), default_value, "
-        "override_applied, value; request_id for reward actions; reason for adjustments and "
-        "reversals; reverses for reversals.",
+        help_text="child_name, entity_name, actor (guardian or child, from the credential; "
+        "parent before households), device_id (a child device's action), default_value, "
+        "override_applied, value; request_id for reward actions; claim_id and approved_by for "
+        "an approved claim; reason for adjustments and reversals; reverses for reversals.",
     )
     reverses = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="On a reversal: the id of the event it undoes."

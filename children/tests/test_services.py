@@ -180,7 +180,7 @@ def test_chore_activation_sends_task_activated_once_with_the_exact_payload(
             "metadata": {
                 "child_name": child.name,
                 "entity_name": chore.name,
-                "actor": "parent",
+                "actor": "guardian",
                 "default_value": 10,
                 "override_applied": False,
                 "value": 10,
@@ -217,7 +217,7 @@ def test_penalty_activation_sends_entity_type_penalty_and_the_floored_points(rec
             "metadata": {
                 "child_name": child.name,
                 "entity_name": penalty.name,
-                "actor": "parent",
+                "actor": "guardian",
                 "default_value": 30,
                 "override_applied": False,
                 "value": 30,
@@ -240,13 +240,34 @@ def test_activation_with_an_override_says_so_in_the_metadata(record, child, chor
     assert call["event"].metadata["value"] == 25
 
 
-def test_activation_in_child_mode_names_the_child_as_actor(record, child, chore):
+def test_a_devices_action_names_the_child_as_actor_and_the_device(record, child, chore):
     recorder = record(signals.task_activated)
 
-    services.activate_task(child=child, task=chore, actor="child")
+    services.move_points(
+        child=child,
+        to=3,
+        signal=signals.task_activated,
+        sender=Task,
+        entity_type="task",
+        entity_id=chore.pk,
+        action="activated",
+        metadata={"entity_name": chore.name},
+        device_id=7,
+    )
 
     (call,) = recorder.calls
     assert call["event"].metadata["actor"] == "child"
+    assert call["event"].metadata["device_id"] == 7
+
+
+def test_metadata_cannot_name_the_actor(record, child, chore):
+    """Who acted is the credential's: metadata passed in cannot override it."""
+    recorder = record(signals.task_activated)
+
+    services.activate_task(child=child, task=chore, metadata={"actor": "child"})
+
+    (call,) = recorder.calls
+    assert call["event"].metadata["actor"] == "guardian"
 
 
 def test_refused_activation_sends_nothing(record, parent, child):

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from children.claims import claim_task
 from children.models import TaskOverride
 from children.services import activate_task
 from chorehub.tests.test_ownership import MISSING_ID, PUBLIC_ROUTES, database_state, methods_of
@@ -53,6 +54,9 @@ OBJECT_IDS: dict[str, dict[str, str]] = {
     "reward-request-cancel": {"pk": "request"},
     "event-reverse": {"event_id": "event"},
     "household-member": {"user_id": "member"},
+    "claim-detail": {"pk": "claim"},
+    "claim-approve": {"pk": "claim"},
+    "claim-reject": {"pk": "claim"},
 }
 
 # (method, route name) → a body (or a "?query" string) with which the owner's call succeeds, so
@@ -76,7 +80,6 @@ VALID_INPUT: dict[tuple[str, str], Callable[[SimpleNamespace], object]] = {
     ("patch", "task-detail"): lambda f: {"points": 1},
     ("put", "reward-detail"): lambda f: {"name": "Renamed", "cost": 1},
     ("patch", "reward-detail"): lambda f: {"cost": 1},
-    ("post", "reward-request-cancel"): lambda f: {"actor": "child"},
     ("post", "event-reverse"): lambda f: {"reason": "Pressed the wrong child"},
     ("post", "child-list"): lambda f: {"name": "Cleo"},
     ("post", "task-list"): lambda f: {"name": "Dishes", "points": 5},
@@ -165,7 +168,8 @@ ROLE_ROUTES = [
 @pytest.fixture
 def family(parent):
     """The first parent's family: every object a route's id can name, in a state where each action
-    on it succeeds (points enough, a pending request, a reversible event, an override to remove)."""
+    on it succeeds (points enough, a pending request and claim, a reversible event, an override to
+    remove)."""
     child = ChildFactory(owner=parent, points=100)
     chore, penalty = TaskFactory(owner=parent), PenaltyFactory(owner=parent)
     reward, spare_reward = RewardFactory(owner=parent), RewardFactory(owner=parent)
@@ -174,6 +178,7 @@ def family(parent):
     TaskOverride.objects.create(child=child, task=chore, points=3)
     request = RewardRequestFactory(child=child, reward=reward)
     event_id = activate_task(child=child, task=chore).extras["tracking_event"]["id"]
+    claim = claim_task(child=child, task=chore, by=parent).claim
     household = household_of(parent)
     return SimpleNamespace(
         household=household,
@@ -186,6 +191,7 @@ def family(parent):
         reward=reward,
         spare_reward=spare_reward,
         request=request,
+        claim=claim,
         event=TrackingEvent.objects.get(pk=event_id),
     )
 

@@ -285,8 +285,8 @@ FIELD_CASES = [
     Case("post", "child-reward-reward-requests", "child", {}),
     Case("post", "child-reward-redeem", "child", {"reward_id": 1, "cost": 0}),
     *[
-        Case("post", "reward-request-cancel", "request", {"actor": bad})
-        for bad in [None, "", "robot", "PARENT", 1, ["child"]]
+        Case("post", "reward-request-cancel", "request", {"actor": value})
+        for value in [None, "", "robot", "parent", "child", "guardian", 1, ["child"]]
     ],
     Case("post", "reward-request-cancel", "request", {"reason": "changed my mind"}),
 ]

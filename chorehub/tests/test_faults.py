@@ -194,7 +194,10 @@ def test_with_redis_down_every_action_succeeds_and_every_lost_message_is_logged(
     assert Counter(m[2] for m in lost) == stored
     assert stored == Counter(
         [TRACKING_EVENT_CREATED] * len(POINTS_ACTIONS)
-        + [DOMAIN_EVENT_NAMES[action] for _, action, _, _ in POINTS_ACTIONS]
+        + [
+            "points_reversed" if action == "reversed" else DOMAIN_EVENT_NAMES[(entity, action)]
+            for entity, action, _, _ in POINTS_ACTIONS
+        ]
         + ["child_changed"]
     )
     logged_event_ids = [

@@ -14,6 +14,7 @@ PACKAGES = [
     "chorehub",
     "demo",
     "tracking",
+    "devices",
     "rewards",
     "children",
     "accounts",
@@ -70,6 +71,8 @@ def test_the_import_contracts_hold():
         ("households/models.py", "import children.models", "layers"),
         ("households/services.py", "import accounts.services", "layers"),
         ("kernel/api.py", "import households.models", "kernel-imports-no-app"),
+        ("rewards/models.py", "import devices.models", "layers"),
+        ("devices/models.py", "import tracking.models", "domain-never-imports-tracking"),
     ],
 )
 def test_breaking_an_import_rule_fails_lint(project_copy, module, forbidden_import, contract):

@@ -3,16 +3,32 @@
 // a backend change that breaks a caller breaks `tsc`, not the user.
 import type { operations, paths } from "./generated/schema";
 import type {
-  Actor,
   AdjustPointsInput,
   CancelledResult,
   Child,
   ChildActionResult,
   ChildInput,
   ChildPatch,
+  Claim,
+  ClaimDecision,
+  ClaimStatus,
+  Device,
   DirectRedeemResult,
   EntityType,
+  Household,
+  HouseholdPatch,
+  Invitation,
+  InvitationInput,
+  KidClaimed,
+  KidHome,
+  KidRequestResult,
   Paginated,
+  Paired,
+  PairingCode,
+  PairingCodeInput,
+  PinRefusal,
+  PinRefusalCode,
+  PinSet,
   RedeemedResult,
   RegisterInput,
   Registered,
@@ -61,6 +77,16 @@ type Operation = keyof operations;
 type OperationQuery<Op extends Operation> = NonNullable<operations[Op]["parameters"]["query"]>;
 type OperationBody<Op extends Operation> = NonNullable<BodyOf<operations[Op]>>;
 
+/** Options of what a paired device does for a child: its `pin` on this device, when it has one. */
+export interface DeviceActionOptions extends MutationOptions {
+  pin?: string;
+}
+
+/** A device action's body, with the child's PIN when one is given. */
+function withPin<Body extends object>(body: Body, pin: string | undefined): Body & { pin?: string } {
+  return pin === undefined ? body : { ...body, pin };
+}
+
 /** Pagination of every list. */
 export interface PageOptions {
   limit?: number;
@@ -83,6 +109,11 @@ type AdminTrackingQuery = OperationQuery<"admin_tracking_list">;
 export interface AdminTrackingFilters extends TrackingFilters {
   childId?: AdminTrackingQuery["child_id"];
   userId?: AdminTrackingQuery["user_id"];
+}
+
+export interface ClaimFilters extends PageOptions {
+  status?: NonNullable<OperationQuery<"claims_list">["status"]> & ClaimStatus;
+  childId?: number;
 }
 
 export interface RewardRequestFilters extends PageOptions {
@@ -114,6 +145,9 @@ export interface ClientOptions {
   baseUrl?: string;
   /** Token auth, `Authorization: Token <key>` (scripts, apps, Node). */
   token?: string;
+  /** A paired device's credential (from `pairDevice`), sent as `Authorization: Device
+   * <credential>`: the client then acts as that device (the kid page). Not with `token`. */
+  deviceCredential?: string;
   /** Session auth (the browser's cookie): the CSRF token Django gave the page, sent as
    * `X-CSRFToken` on every request that changes something. */
   csrfToken?: string;
@@ -179,6 +213,23 @@ export class ApiError extends Error {
     }
     return new ApiError(response.status, detail, fieldErrors, body, method, url);
   }
+}
+
+const PIN_REFUSAL_CODES: readonly string[] = [
+  "pin_required",
+  "wrong_pin",
+  "pin_locked",
+] satisfies PinRefusalCode[];
+
+/** The PIN refusal an error carries, if it is one: a device's 403 (`pin_required`, `wrong_pin`)
+ * or 429 (`pin_locked`, with `locked_until`). */
+export function pinRefusalOf(error: unknown): PinRefusal | undefined {
+  if (!(error instanceof ApiError) || ![403, 429].includes(error.status)) return undefined;
+  const body = error.body;
+  if (!isRecord(body) || typeof body.code !== "string" || !PIN_REFUSAL_CODES.includes(body.code)) {
+    return undefined;
+  }
+  return body as PinRefusal;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -250,17 +301,23 @@ type CallArgs<Op> = (PathOf<Op> extends undefined ? { path?: undefined } : { pat
 
 // --- The client -----------------------------------------------------------------------------
 
-/** ChoreHub's API for one signed-in parent (or an administrator, for `listAdminTracking`). */
+/** ChoreHub's API for one principal: a signed-in member of a household (an administrator too, for
+ * `listAdminTracking`), or a paired device (`deviceCredential`: the device routes only; any other
+ * route answers it 403). */
 export class ChoreHubApi {
   readonly baseUrl: string;
-  private readonly token?: string;
+  private readonly authorization?: string;
   private readonly csrfToken?: string;
   private readonly credentials: RequestCredentials;
   private readonly fetchImpl: typeof fetch;
 
   constructor(options: ClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? "").replace(/\/+$/, "");
-    this.token = options.token;
+    if (options.token && options.deviceCredential) {
+      throw new Error("pass token or deviceCredential, not both: a client is one principal");
+    }
+    if (options.token) this.authorization = `Token ${options.token}`;
+    else if (options.deviceCredential) this.authorization = `Device ${options.deviceCredential}`;
     this.csrfToken = options.csrfToken;
     this.credentials = options.credentials ?? "same-origin";
     if (!options.fetch && typeof globalThis.fetch !== "function") {
@@ -287,6 +344,47 @@ export class ChoreHubApi {
 
   me(options?: CallOptions): Promise<User> {
     return this.call("get", "/api/auth/me/", { options });
+  }
+
+  // Households: the caller's household, its members and invitations
+
+  /** The caller's household, with the caller's `role` and the members (404 in none). */
+  getHousehold(options?: CallOptions): Promise<Household> {
+    return this.call("get", "/api/household/", { options });
+  }
+
+  /** Owner: rename the household, change its time zone or whether claims approve themselves. */
+  updateHousehold(patch: HouseholdPatch, options?: MutationOptions): Promise<Household> {
+    return this.call("patch", "/api/household/", { body: patch, options });
+  }
+
+  /** Owner: invite a guardian or a viewer. The code is in this answer only; single use, it
+   * expires after `expires_in_days` (7 by default). */
+  createInvitation(input: InvitationInput, options?: MutationOptions): Promise<Invitation> {
+    return this.call("post", "/api/household/invitations/", { body: input, options });
+  }
+
+  /** Join a household with an invitation's code; answers with the household joined. */
+  joinHousehold(code: string, options?: MutationOptions): Promise<Household> {
+    return this.call("post", "/api/household/join/", { body: { code }, options });
+  }
+
+  /** Owner: make another member the owner (the caller becomes a guardian). */
+  transferOwnership(userId: number, options?: MutationOptions): Promise<Household> {
+    return this.call("post", "/api/household/transfer/", { body: { user_id: userId }, options });
+  }
+
+  /** Leave the household (an owner transfers ownership first). */
+  leaveHousehold(options?: MutationOptions): Promise<void> {
+    return this.call("post", "/api/household/leave/", { options });
+  }
+
+  /** Owner: remove a member; their access ends at once. */
+  removeMember(userId: number, options?: MutationOptions): Promise<void> {
+    return this.call("delete", "/api/household/members/{user_id}/", {
+      path: { user_id: userId },
+      options,
+    });
   }
 
   // Children
@@ -374,17 +472,17 @@ export class ChoreHubApi {
     });
   }
 
-  /** Ask for an assigned reward the child has the points for: as the child in child mode (the
-   * default), or as a parent on the child's behalf. */
+  /** Ask for an assigned reward on the child's behalf, as a guardian (a child asks from its paired
+   * device: `requestRewardAsDevice`). Its cost is held until the request is decided (409 when it
+   * exceeds the child's `available_points`). */
   requestReward(
     childId: number,
     rewardId: number,
-    as: { actor?: Actor } = {},
     options?: MutationOptions,
   ): Promise<RequestCreatedResult> {
     return this.call("post", "/api/children/{id}/reward-requests/", {
       path: { id: childId },
-      body: as.actor ? { reward_id: rewardId, actor: as.actor } : { reward_id: rewardId },
+      body: { reward_id: rewardId },
       options,
     });
   }
@@ -425,15 +523,10 @@ export class ChoreHubApi {
     });
   }
 
-  /** Cancel a pending request, as the parent (default) or as the child in child mode. */
-  cancelRequest(
-    requestId: number,
-    as: { actor?: Actor } = {},
-    options?: MutationOptions,
-  ): Promise<CancelledResult> {
+  /** Cancel a pending request, as a guardian (its hold on the child's points is released). */
+  cancelRequest(requestId: number, options?: MutationOptions): Promise<CancelledResult> {
     return this.call("post", "/api/reward-requests/{id}/cancel/", {
       path: { id: requestId },
-      body: as.actor ? { actor: as.actor } : {},
       options,
     });
   }
@@ -461,6 +554,126 @@ export class ChoreHubApi {
     return this.call("post", "/api/tracking/{event_id}/reverse/", {
       path: { event_id: eventId },
       body: input,
+      options,
+    });
+  }
+
+  // Claims: a child says a chore is done (from its device); a guardian decides, once
+
+  listClaims(filters: ClaimFilters = {}, options?: CallOptions): Promise<Paginated<Claim>> {
+    return this.call("get", "/api/claims/", {
+      query: {
+        status: filters.status,
+        child_id: filters.childId,
+        limit: filters.limit,
+        offset: filters.offset,
+      },
+      options,
+    });
+  }
+
+  getClaim(claimId: number, options?: CallOptions): Promise<Claim> {
+    return this.call("get", "/api/claims/{id}/", { path: { id: claimId }, options });
+  }
+
+  /** Approve a pending claim: the chore is activated (points move), exactly once. A claim that
+   * was already decided (a stale notification) is a 409 that changes nothing. */
+  approveClaim(claimId: number, options?: MutationOptions): Promise<ClaimDecision> {
+    return this.call("post", "/api/claims/{id}/approve/", { path: { id: claimId }, options });
+  }
+
+  /** Reject a pending claim: points do not move (409 if already decided). */
+  rejectClaim(claimId: number, options?: MutationOptions): Promise<ClaimDecision> {
+    return this.call("post", "/api/claims/{id}/reject/", { path: { id: claimId }, options });
+  }
+
+  // Devices: a guardian pairs a tablet for one or several children (owner, guardian)
+
+  /** A code to pair a device for these children: shown only here, single use, 10 minutes. */
+  createPairingCode(input: PairingCodeInput, options?: MutationOptions): Promise<PairingCode> {
+    return this.call("post", "/api/devices/pairing-codes/", { body: input, options });
+  }
+
+  /** On the device, without signing in: exchange a pairing code for the device's credential
+   * (shown only here). Then act as the device with `createClient({deviceCredential})`. An
+   * unknown, used or expired code is a 400 on `code`. */
+  pairDevice(code: string, options?: MutationOptions): Promise<Paired> {
+    return this.call("post", "/api/devices/pair/", { body: { code }, options });
+  }
+
+  /** The household's devices, revoked ones too. */
+  listDevices(page: PageOptions = {}, options?: CallOptions): Promise<Paginated<Device>> {
+    return this.call("get", "/api/devices/", { query: page, options });
+  }
+
+  /** One of the household's devices (a device reads itself with `getDevice()`). */
+  getPairedDevice(deviceId: number, options?: CallOptions): Promise<Device> {
+    return this.call("get", "/api/devices/{id}/", { path: { id: deviceId }, options });
+  }
+
+  /** End a device's access, and its open streams, at once. */
+  revokeDevice(deviceId: number, options?: MutationOptions): Promise<Device> {
+    return this.call("post", "/api/devices/{id}/revoke/", { path: { id: deviceId }, options });
+  }
+
+  /** Set (or replace) a child's PIN on a device (4 to 8 digits); lifts a lockout. */
+  setChildPin(
+    deviceId: number,
+    childId: number,
+    pin: string,
+    options?: MutationOptions,
+  ): Promise<PinSet> {
+    return this.call("put", "/api/devices/{id}/children/{child_id}/pin/", {
+      path: { id: deviceId, child_id: childId },
+      body: { pin },
+      options,
+    });
+  }
+
+  clearChildPin(deviceId: number, childId: number, options?: MutationOptions): Promise<void> {
+    return this.call("delete", "/api/devices/{id}/children/{child_id}/pin/", {
+      path: { id: deviceId, child_id: childId },
+      options,
+    });
+  }
+
+  // Kid mode: a client made with `deviceCredential` acts as a paired device. A child with a PIN
+  // on the device needs `pin` (else a 403 `pin_required` or `wrong_pin`, or a 429 `pin_locked`).
+
+  /** This device, its household, and its children with their points, available points, chores,
+   * rewards, pending requests and claims. */
+  getDevice(options?: CallOptions): Promise<KidHome> {
+    return this.call("get", "/api/device/", { options }) as Promise<KidHome>;
+  }
+
+  /** The child says a chore is done: a pending claim, for a guardian to approve. */
+  claimChore(childId: number, taskId: number, options: DeviceActionOptions = {}): Promise<KidClaimed> {
+    return this.call("post", "/api/device/children/{child_id}/claims/", {
+      path: { child_id: childId },
+      body: withPin({ task_id: taskId }, options.pin),
+      options,
+    });
+  }
+
+  /** The child asks for a reward; its cost is held from `available_points` (409 when it exceeds
+   * them). A guardian's request on the child's behalf is `requestReward`. */
+  requestRewardAsDevice(
+    childId: number,
+    rewardId: number,
+    options: DeviceActionOptions = {},
+  ): Promise<KidRequestResult> {
+    return this.call("post", "/api/device/children/{child_id}/reward-requests/", {
+      path: { child_id: childId },
+      body: withPin({ reward_id: rewardId }, options.pin),
+      options,
+    });
+  }
+
+  /** The child withdraws a pending request this device made (any other is a 404). */
+  cancelOwnRequest(requestId: number, options: DeviceActionOptions = {}): Promise<KidRequestResult> {
+    return this.call("post", "/api/device/reward-requests/{request_id}/cancel/", {
+      path: { request_id: requestId },
+      body: withPin({}, options.pin),
       options,
     });
   }
@@ -517,7 +730,7 @@ export class ChoreHubApi {
   ): Promise<T> {
     const url = `${this.baseUrl}${path}${queryString(request.query ?? {})}`;
     const headers: Record<string, string> = { Accept: "application/json" };
-    if (this.token) headers.Authorization = `Token ${this.token}`;
+    if (this.authorization) headers.Authorization = this.authorization;
     if (method !== "GET") {
       if (this.csrfToken) headers["X-CSRFToken"] = this.csrfToken;
       if (request.options?.idempotencyKey) {

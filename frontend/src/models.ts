@@ -11,7 +11,8 @@ export type TrackingEvent = Schemas["TrackingEvent"];
 export type EntityType = Schemas["EntityTypeEnum"];
 /** `activated` | `requested` | `redeemed` | `cancelled` | `adjusted` | `reversed`. */
 export type TrackingAction = Schemas["TrackingActionEnum"];
-/** Who acted: the parent, or the child in child mode. */
+/** Who acted, from the credential: a `guardian`'s account or a `child`'s paired device (`parent`
+ * on events recorded before households). */
 export type Actor = Schemas["ActorEnum"];
 
 export type Child = Schemas["Child"];
@@ -23,7 +24,7 @@ export type Reward = Schemas["Reward"];
  * `RewardRequestRecord`: its `RewardRequest` is the body that creates a reward.
  */
 export type RewardRequest = Schemas["RewardRequestRecord"];
-export type RewardRequestStatus = Schemas["StatusEnum"];
+export type RewardRequestStatus = RewardRequest["status"];
 export type User = Schemas["User"];
 export type Registered = Schemas["Registered"];
 
@@ -46,6 +47,87 @@ export type DirectRedeemResult = Schemas["DirectRedeemResponse"];
 export type RedeemedResult = Schemas["RedeemedResponse"];
 export type CancelledResult = Schemas["CancelledResponse"];
 
+// --- Households (GET/PATCH /api/household/, invitations, members) -------------------------------
+
+/** The caller's household: its settings, the caller's `role` and its members. */
+export type Household = Schemas["Household"];
+/** `owner` | `guardian` | `viewer`. */
+export type Role = Member["role"];
+export type Member = Schemas["Member"];
+/** `PATCH /api/household/` (owner): `name`, `time_zone` (IANA), `auto_approve_claims`. */
+export type HouseholdPatch = Schemas["PatchedHouseholdRequest"];
+/** `POST /api/household/invitations/` (owner): `role` (`guardian` | `viewer`), `expires_in_days`. */
+export type InvitationInput = Schemas["InvitationRequestRequest"];
+/** A new invitation; its `code` is shown only in this answer. */
+export type Invitation = Schemas["Invitation"];
+
+// --- Claims: a child says a chore is done, a guardian approves or rejects it -------------------
+
+export type Claim = Schemas["Claim"];
+/** `pending`, then `approved` or `rejected`; `reversed` once an approval is undone. */
+export type ClaimStatus = Claim["status"];
+/** What approving or rejecting answers: the claim and the child afterwards, and the event. */
+export type ClaimDecision = Schemas["ClaimActionResponse"];
+
+// --- Devices: a guardian pairs a tablet for one or several children --------------------------
+
+/** `POST /api/devices/pairing-codes/`: the device's `name` and the `child_ids` it acts for. */
+export type PairingCodeInput = Schemas["PairingCodeRequestRequest"];
+/** A pairing code: shown only here, single use, `expires_at` 10 minutes after it was made. */
+export type PairingCode = Schemas["PairingCode"];
+/** A paired device as its household's guardians see it (`revoked_at` null while it may act). */
+export type Device = Schemas["Device"];
+/** `POST /api/devices/pair/`: the device and its credential, shown only here. */
+export type Paired = Schemas["Paired"];
+/** `PUT /api/devices/{id}/children/{child_id}/pin/`. */
+export type PinSet = Schemas["PinSet"];
+
+// --- Kid mode: what a paired device reads and does (`Authorization: Device <credential>`) ----
+
+/** A chore the child can claim, at its value for that child. */
+export type KidChore = {
+  id: number;
+  name: string;
+  points: number;
+};
+/** A reward the child can ask for, at its cost for that child. */
+export type KidReward = {
+  id: number;
+  name: string;
+  cost: number;
+};
+/** One of the child's claims: pending ones first, then the last 10 decided. */
+export type KidClaim = {
+  id: number;
+  task_id: number;
+  task_name: string;
+  status: ClaimStatus;
+  created_at: string;
+};
+/** A pending reward request of the child; its `cost` is held from `available_points`. */
+export type KidPendingRequest = Schemas["KidPendingRequest"];
+/** One child as its device shows it. `has_pin`: its claims and requests need `pin` here;
+ * `locked_until`: set while too many wrong PINs lock it on this device.
+ *
+ * The schema documents `chores`, `rewards` and `claims` only as lists of objects, and
+ * `locked_until` as a string, so they are spelled out here (and checked against it below). */
+export type KidChild = Omit<Schemas["KidChild"], "chores" | "rewards" | "claims" | "locked_until"> & {
+  readonly locked_until: string | null;
+  readonly chores: KidChore[];
+  readonly rewards: KidReward[];
+  readonly claims: KidClaim[];
+};
+/** `GET /api/device/`: the device, its household and its children. */
+export type KidHome = Omit<Schemas["KidHome"], "children"> & { children: KidChild[] };
+/** `POST /api/device/children/{child_id}/claims/`: the pending claim (approved at once when the
+ * household approves claims automatically), the child, and the `requested` event. */
+export type KidClaimed = Schemas["KidClaimed"];
+/** A device's reward request made or cancelled: the request, the child, and the event. */
+export type KidRequestResult = Schemas["KidRequest"];
+/** A PIN refusal's body: 403 `pin_required` or `wrong_pin`, 429 `pin_locked` with `locked_until`. */
+export type PinRefusal = Schemas["PinRefusal"];
+export type PinRefusalCode = PinRefusal["code"];
+
 /** Every list: `limit`/`offset` pages with the total `count` for the filters. */
 export interface Paginated<T> {
   count: number;
@@ -61,8 +143,8 @@ export interface Paginated<T> {
 export type StreamChild = Schemas["StreamChild"];
 /** `tracking_event_created`: a TrackingEvent row was committed. */
 export type TrackingEventCreated = Schemas["TrackingEventCreated"];
-/** `task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled`, `points_adjusted`,
- * `points_reversed`. */
+/** `task_activated`, `task_claimed`, `claim_rejected`, `reward_requested`, `reward_redeemed`,
+ * `reward_cancelled`, `points_adjusted`, `points_reversed`. */
 export type PointsActionEvent = Schemas["PointsActionEvent"];
 /** `child_created`. */
 export type ChildCreatedEvent = Schemas["ChildCreatedEvent"];
@@ -75,6 +157,8 @@ export type ChildDeletedEvent = Schemas["ChildDeletedEvent"];
 export interface StreamEvents {
   tracking_event_created: TrackingEventCreated;
   task_activated: PointsActionEvent;
+  task_claimed: PointsActionEvent;
+  claim_rejected: PointsActionEvent;
   reward_requested: PointsActionEvent;
   reward_redeemed: PointsActionEvent;
   reward_cancelled: PointsActionEvent;
@@ -90,6 +174,8 @@ export type StreamEventName = keyof StreamEvents;
 export const STREAM_EVENT_NAMES = [
   "tracking_event_created",
   "task_activated",
+  "task_claimed",
+  "claim_rejected",
   "reward_requested",
   "reward_redeemed",
   "reward_cancelled",
@@ -114,6 +200,13 @@ export type _Checks = [
   // The generated paginated lists are what Paginated<T> says.
   Assert<Covers<Paginated<TrackingEvent>, Schemas["PaginatedTrackingEventList"]>>,
   Assert<Covers<Paginated<Child>, Schemas["PaginatedChildList"]>>,
+  Assert<Covers<Paginated<Claim>, Schemas["PaginatedClaimList"]>>,
+  Assert<Covers<Paginated<Device>, Schemas["PaginatedDeviceList"]>>,
+  // The kid mode types spelled out above fit what the schema says of them.
+  Assert<Covers<Schemas["KidChild"]["chores"][number], KidChore>>,
+  Assert<Covers<Schemas["KidChild"]["rewards"][number], KidReward>>,
+  Assert<Covers<Schemas["KidChild"]["claims"][number], KidClaim>>,
+  Assert<Covers<KidChild["locked_until"], Schemas["KidChild"]["locked_until"]>>,
   Assert<
     Covers<
       Paginated<TrackingEvent>,

@@ -114,7 +114,7 @@ def test_a_second_request_for_the_same_reward_is_refused_as_already_pending(kid)
 def test_cancelling_a_request_releases_its_hold(kid):
     request = services.request_reward(child=kid, reward=reward_for(kid, 30)).request
 
-    services.cancel_request(request=request, actor="child")
+    services.cancel_request(request=request, device_id=1)
 
     assert points_and_available(kid) == (50, 50)
 
@@ -122,7 +122,7 @@ def test_cancelling_a_request_releases_its_hold(kid):
 def test_a_parent_rejecting_a_request_releases_its_hold(kid):
     request = services.request_reward(child=kid, reward=reward_for(kid, 30)).request
 
-    services.cancel_request(request=request, actor="parent")
+    services.cancel_request(request=request)
 
     assert points_and_available(kid) == (50, 50)
 

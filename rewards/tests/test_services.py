@@ -45,15 +45,17 @@ def lose_points(child: Child, points: int) -> None:
     children_services.activate_task(child=child, task=penalty)
 
 
-def metadata(child: Child, reward: Reward, *, actor: str, request_id, value=None) -> dict:
+def metadata(child: Child, reward: Reward, *, request_id, value=None, device_id=None) -> dict:
+    """A reward action's metadata: a guardian's, or a child's from its device `device_id`."""
+    who = {"actor": "guardian"} if device_id is None else {"actor": "child", "device_id": device_id}
     return {
         "child_name": child.name,
         "entity_name": reward.name,
-        "actor": actor,
         "default_value": reward.cost,
         "override_applied": value is not None,
         "value": reward.cost if value is None else value,
         "request_id": request_id,
+        **who,
     }
 
 
@@ -281,7 +283,7 @@ def test_cancelling_twice_is_a_conflict(pending):
     services.cancel_request(request=pending)
 
     with pytest.raises(StateConflict) as caught:
-        services.cancel_request(request=pending, actor="child")
+        services.cancel_request(request=pending, device_id=5)
 
     assert caught.value.message == NOT_PENDING.format(request_id=pending.pk, status="cancelled")
     assert status_of(pending) == RewardRequest.Status.CANCELLED
@@ -296,7 +298,7 @@ def test_requesting_sends_reward_requested_once_with_the_exact_payload(
     recorder = record(signals.reward_requested)
     start = timezone.now()
 
-    result = services.request_reward(child=rich_child, reward=reward)
+    result = services.request_reward(child=rich_child, reward=reward, device_id=3)
 
     call = recorder.single_call(start=start, end=timezone.now())
     assert call == {
@@ -312,7 +314,7 @@ def test_requesting_sends_reward_requested_once_with_the_exact_payload(
             "action": "requested",
             "points_before": 50,
             "points_after": 50,
-            "metadata": metadata(rich_child, reward, actor="child", request_id=result.request.pk),
+            "metadata": metadata(rich_child, reward, request_id=result.request.pk, device_id=3),
         },
     }
 
@@ -339,7 +341,7 @@ def test_redeeming_a_request_sends_reward_redeemed_once_with_the_exact_payload(
             "action": "redeemed",
             "points_before": 50,
             "points_after": 30,
-            "metadata": metadata(rich_child, reward, actor="parent", request_id=pending.pk),
+            "metadata": metadata(rich_child, reward, request_id=pending.pk),
         },
     }
     assert RewardRequest.objects.get(pk=pending.pk).status == RewardRequest.Status.REDEEMED
@@ -366,7 +368,7 @@ def test_direct_redeem_sends_reward_redeemed_with_no_request(record, parent, ric
             "action": "redeemed",
             "points_before": 50,
             "points_after": 30,
-            "metadata": metadata(rich_child, reward, actor="parent", request_id=None),
+            "metadata": metadata(rich_child, reward, request_id=None),
         },
     }
 
@@ -377,7 +379,7 @@ def test_cancelling_sends_reward_cancelled_once_with_the_exact_payload(
     recorder = record(signals.reward_cancelled)
     start = timezone.now()
 
-    services.cancel_request(request=pending, actor="child")
+    services.cancel_request(request=pending, device_id=5)
 
     call = recorder.single_call(start=start, end=timezone.now())
     assert call == {
@@ -393,7 +395,7 @@ def test_cancelling_sends_reward_cancelled_once_with_the_exact_payload(
             "action": "cancelled",
             "points_before": 50,
             "points_after": 50,
-            "metadata": metadata(rich_child, reward, actor="child", request_id=pending.pk),
+            "metadata": metadata(rich_child, reward, request_id=pending.pk, device_id=5),
         },
     }
     assert RewardRequest.objects.get(pk=pending.pk).status == RewardRequest.Status.CANCELLED
@@ -412,7 +414,7 @@ def test_reward_signals_with_an_override_say_so_in_the_metadata(record, parent, 
     call = recorder.single_call(start=start, end=timezone.now())
     assert call["event"]["points_after"] == 15
     assert call["event"]["metadata"] == metadata(
-        rich_child, reward, actor="parent", request_id=request.pk, value=35
+        rich_child, reward, request_id=request.pk, value=35
     )
     assert call["event"]["metadata"]["override_applied"] is True
     assert call["event"]["metadata"]["default_value"] == 20

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.http import Http404
 
+from children.claims import mark_claim_reversed
 from children.services import ActionResult, lock_child, reverse_change
 from kernel.errors import InvalidAction, NotFound, StateConflict
 from rewards.services import mark_redemption_reversed
@@ -23,11 +24,10 @@ ALREADY_REVERSED = "Tracking event {event_id} was already reversed by event {rev
 CHILD_GONE = "The child of tracking event {event_id} no longer exists."
 
 
-def reverse_event(
-    *, user: AbstractBaseUser, event_id: int, reason: str, actor: str = "parent"
-) -> ActionResult:
+def reverse_event(*, user: AbstractBaseUser, event_id: int, reason: str) -> ActionResult:
     """Undo one of a parent's tracked actions, once: apply the exact opposite of its delta
-    (floored at 0), and for a redemption mark its request `reversed`.
+    (floored at 0); for a redemption mark its request `reversed`, for an approved claim's
+    activation the claim.
 
     Raises Http404 for an unknown or foreign event, InvalidAction for an event that cannot be
     reversed (requested, cancelled, reversed), StateConflict when it was already reversed or its
@@ -62,6 +62,13 @@ def reverse_event(
             and request_id is not None
         ):
             mark_redemption_reversed(request_id=request_id)
+        claim_id = original.metadata.get("claim_id")
+        if (
+            original.entity_type == EntityType.TASK
+            and original.action == Action.ACTIVATED
+            and claim_id is not None
+        ):
+            mark_claim_reversed(claim_id=claim_id)
         return reverse_change(
             child=child,
             delta=original.delta,
@@ -70,6 +77,5 @@ def reverse_event(
             entity_name=original.metadata.get("entity_name", ""),
             reverses=original.pk,
             reason=reason,
-            actor=actor,
             by=user,
         )

@@ -2,11 +2,11 @@
 
 A stream ends when its credential ends (its token is deleted or expires, its session ends, the
 user's password changes, the user is deactivated or deleted, the user leaves or is removed from
-the household whose channel it reads) and when its lifetime
+the household whose channel it reads, a paired device is revoked) and when its lifetime
 (`EVENTSTREAM_MAX_LIFETIME_SECONDS`) is over; the client then resumes with `Last-Event-ID`, or gets
 a 401 if its credential is gone. One watcher task per process re-checks every open stream every
 `EVENTSTREAM_CREDENTIAL_CHECK_SECONDS`, with one query per credential model (users, memberships,
-each token model, sessions) whatever the number of streams, in a thread of its own so the event loop never
+each token model, sessions, devices) whatever the number of streams, in a thread of its own so the event loop never
 waits on the database.
 
 Credentials are identified without knowing the token library: the user's pk, the token's model
@@ -38,8 +38,10 @@ from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
+from devices.selectors import live_device_ids
 from households.models import Membership
 from households.selectors import household_id_of
+from kernel.principals import is_device
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +65,8 @@ class TooManyStreams(exceptions.APIException):
 
 @dataclass(eq=False)
 class OpenStream:
-    """One open stream: whose it is, the credential it was opened with, and when it must end."""
+    """One open stream: whose it is, the credential it was opened with, and when it must end.
+    A paired child device's stream has no user: its credential is the device (`device_id`)."""
 
     user_id: Any
     household_id: Any  # the household whose channel it reads; leaving it ends the stream
@@ -71,13 +74,29 @@ class OpenStream:
     token: tuple[type[models.Model], Any] | None  # the token's model and pk
     session_key: str | None
     deadline: float  # time.monotonic()
+    device_id: Any = None
     ended: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def holder(self) -> Any:
+        """Whose streams are counted together: an account's, or one device's."""
+        return ("device", self.device_id) if self.device_id is not None else self.user_id
 
     @classmethod
     def for_request(cls, request: Request) -> "OpenStream":
         user = request.user
         now = time.monotonic()
         deadline = now + settings.EVENTSTREAM_MAX_LIFETIME_SECONDS
+        if is_device(user):
+            return cls(
+                user_id=None,
+                household_id=user.household_id,
+                auth_hash="",
+                token=None,
+                session_key=None,
+                deadline=deadline,
+                device_id=user.device_id,
+            )
         expiry = getattr(request.auth, "expiry", None)
         if isinstance(expiry, datetime.datetime):
             deadline = min(deadline, now + (expiry - timezone.now()).total_seconds())
@@ -109,7 +128,7 @@ class OpenStreams:
     def open(self, stream: OpenStream, *, limit: int) -> None:
         """Count `stream` against its user's limit, or refuse it with a 429."""
         with self._lock:
-            held = self._by_user.setdefault(stream.user_id, set())
+            held = self._by_user.setdefault(stream.holder, set())
             if len(held) >= limit:
                 raise TooManyStreams(limit)
             held.add(stream)
@@ -117,11 +136,11 @@ class OpenStreams:
     def close(self, stream: OpenStream) -> None:
         """Free the stream's slot (twice is harmless)."""
         with self._lock:
-            held = self._by_user.get(stream.user_id)
+            held = self._by_user.get(stream.holder)
             if held is not None:
                 held.discard(stream)
                 if not held:
-                    del self._by_user[stream.user_id]
+                    del self._by_user[stream.holder]
 
     def snapshot(self) -> list[OpenStream]:
         with self._lock:
@@ -225,11 +244,16 @@ async def _until_ended(stream: OpenStream, parts: AsyncIterator[bytes]) -> Async
 
 
 def ended_streams(streams: list[OpenStream]) -> list[OpenStream]:
-    """The streams whose credential ended: one query for the users, one per token model, one for
-    the sessions (each in batches of QUERY_BATCH ids)."""
+    """The streams whose credential ended: one query for the users, one for their memberships,
+    one per token model, one for the sessions, one for the devices (each in batches of
+    QUERY_BATCH ids; none for a kind of credential no stream holds)."""
     now = timezone.now()
-    auth_hashes = current_auth_hashes({stream.user_id for stream in streams})
-    households = current_households({stream.user_id for stream in streams})
+    user_ids = {stream.user_id for stream in streams if stream.device_id is None}
+    auth_hashes = current_auth_hashes(user_ids)
+    households = current_households(user_ids)
+    live_devices = live_device_ids(
+        {stream.device_id for stream in streams if stream.device_id is not None}
+    )
     token_pks: dict[type[models.Model], set[Any]] = defaultdict(set)
     for stream in streams:
         if stream.token is not None:
@@ -239,6 +263,8 @@ def ended_streams(streams: list[OpenStream]) -> list[OpenStream]:
     live_sessions = live_session_keys(session_keys, now) if session_keys else set()
 
     def has_ended(stream: OpenStream) -> bool:
+        if stream.device_id is not None:
+            return stream.device_id not in live_devices  # revoked, or deleted with its household
         if auth_hashes.get(stream.user_id) != stream.auth_hash:
             return True  # deleted, deactivated, or the password changed
         if households.get(stream.user_id) != stream.household_id:

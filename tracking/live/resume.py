@@ -3,7 +3,9 @@ starts: the library parses it only once the stream has answered 200, and a malfo
 raises and drops the connection.
 
 A valid id is one this stream sends: the caller's channel, a colon, an event number that fits the
-library's 64-bit column (`household-2:7`).
+library's 64-bit column (`household-2:7`). A paired device's stream reads one channel per child,
+and its ids name each one, comma-separated (`child-3:7,child-4:2`): each part must be one of the
+device's channels.
 """
 
 import re
@@ -11,7 +13,7 @@ import re
 from rest_framework import exceptions
 from rest_framework.request import Request
 
-from tracking.live.channels import channel_of_user
+from tracking.live.channels import channels_of
 
 HEADER = "Last-Event-ID"
 PARAMETER = "lastEventId"
@@ -28,22 +30,28 @@ FOREIGN_EVENT_ID = "This id is of another channel; you can only resume your own,
 def check_last_event_ids(request: Request) -> None:
     """Raise a 400 naming the header or the parameter whose id is not one of the caller's
     channel. Empty values are no id (as the library takes them)."""
-    channel = channel_of_user(request.user) or ""
+    channels = channels_of(request.user)
     given = [(HEADER, request.META.get("HTTP_LAST_EVENT_ID", ""))]
     given += [(PARAMETER, value) for value in request.query_params.getlist(PARAMETER)]
     problems = {}
     for name, value in given:
-        if value and (problem := event_id_problem(value, channel)):
+        if value and (problem := event_id_problem(value, channels)):
             problems[name] = [problem]
     if problems:
         raise exceptions.ValidationError(problems)
 
 
-def event_id_problem(value: str, channel: str) -> str | None:
-    """Why `value` is not an id of `channel`'s stream, or None if it is one."""
-    match = EVENT_ID.fullmatch(value)
-    if match is None or int(match["number"]) > MAX_EVENT_NUMBER:
-        return MALFORMED_EVENT_ID.format(channel=channel)
-    if match["channel"] != channel:
-        return FOREIGN_EVENT_ID.format(channel=channel)
+def event_id_problem(value: str, channels: set[str]) -> str | None:
+    """Why `value` is not an id of the stream of `channels`, or None if it is one: one part per
+    channel (comma-separated), each `<channel>:<number>`, each channel one of `channels`."""
+    named = "` or `".join(sorted(channels))
+    example = min(channels, default="")
+    parts = value.split(",")
+    if len(parts) > max(1, len(channels)):
+        return MALFORMED_EVENT_ID.format(channel=example)
+    matches = [EVENT_ID.fullmatch(part) for part in parts]
+    if any(m is None or int(m["number"]) > MAX_EVENT_NUMBER for m in matches):
+        return MALFORMED_EVENT_ID.format(channel=example)
+    if any(m["channel"] not in channels for m in matches):
+        return FOREIGN_EVENT_ID.format(channel=named)
     return None

@@ -34,8 +34,8 @@ class TrackingEventCreatedSerializer(serializers.Serializer):
 
 
 class PointsActionEventSerializer(serializers.Serializer):
-    """`task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled`,
-    `points_adjusted`, `points_reversed`."""
+    """`task_activated`, `task_claimed`, `claim_rejected`, `reward_requested`,
+    `reward_redeemed`, `reward_cancelled`, `points_adjusted`, `points_reversed`."""
 
     child = StreamChildSerializer()
     entity_type = serializers.ChoiceField(choices=EntityType.choices)
@@ -44,8 +44,17 @@ class PointsActionEventSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
     points_before = serializers.IntegerField()
     points_after = serializers.IntegerField()
-    actor = serializers.ChoiceField(choices=["parent", "child"])
+    actor = serializers.ChoiceField(
+        choices=["guardian", "child", "parent"],
+        help_text="Who acted, from the credential: a guardian's account, or a child's paired "
+        "device. Events before households say `parent`.",
+    )
     request_id = serializers.IntegerField(allow_null=True)
+    claim_id = serializers.IntegerField(
+        allow_null=True,
+        help_text="The chore's claim: set on `task_claimed`, `claim_rejected` and the "
+        "`task_activated` that approved a claim; null otherwise.",
+    )
     reason = serializers.CharField(allow_null=True, help_text="Adjustments and reversals only.")
     occurred_at = serializers.DateTimeField()
 

@@ -11,13 +11,15 @@ from rest_framework.views import APIView
 from households.services import NO_HOUSEHOLD
 from kernel.api_errors import DETAIL_BODY, errors
 from kernel.errors import NotFound
+from kernel.principals import is_device
 from kernel.validation import QueryParametersChecked
-from tracking.live.channels import channel_of_user
+from tracking.live.channels import channels_of
 from tracking.live.open_streams import GuardedStream, OpenStream, open_streams
 from tracking.live.resume import check_last_event_ids
 from tracking.live.schema import STREAM_EVENT
 
 FOREIGN_CHANNEL = "You can only read your own channel."
+NO_CHILDREN_LEFT = "None of this device's children exists any more: nothing to stream."
 
 
 STREAM_DESCRIPTION = """Server-sent events for the signed-in user's household (channel
@@ -28,7 +30,7 @@ STREAM_DESCRIPTION = """Server-sent events for the signed-in user's household (c
 | event | data component |
 |---|---|
 | `tracking_event_created` | TrackingEventCreated |
-| `task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled`, `points_adjusted`, `points_reversed` | PointsActionEvent |
+| `task_activated`, `task_claimed`, `claim_rejected`, `reward_requested`, `reward_redeemed`, `reward_cancelled`, `points_adjusted`, `points_reversed` | PointsActionEvent |
 | `child_created` | ChildCreatedEvent |
 | `child_changed` | ChildChangedEvent |
 | `child_deleted` | ChildDeletedEvent |
@@ -38,9 +40,13 @@ Send the last `id:` you received back as `Last-Event-ID` (or `?lastEventId=`) to
 missed; `stream-reset` means it is older than the retention. An id that is not one of your
 channel's (`household-<id>:<number>`) is a 400 before the stream starts.
 
+A paired child device (`Authorization: Device <credential>`, kid mode) reads only its children's
+events: the channels `child-<id>` of its children (`?channel=` picks some of them), with ids that
+name each channel's last event (`child-3:7,child-4:2`); send that id back whole to resume.
+
 The server ends the stream, without a last event, when its credential ends (the token is revoked or
 expires, the session ends, the password changes, the account is deactivated or deleted, the member leaves
-or is removed from the household: within a few seconds; reconnecting then is a 401) and after `EVENTSTREAM_MAX_LIFETIME_SECONDS` (default one
+or is removed from the household, the device is revoked: within a few seconds; reconnecting then is a 401) and after `EVENTSTREAM_MAX_LIFETIME_SECONDS` (default one
 hour; reconnect with `Last-Event-ID`). At most `EVENTSTREAM_MAX_PER_USER` streams (default 20) per
 account are open at once in each server process; the next is a 429."""
 
@@ -56,7 +62,7 @@ class OwnChannelOnly(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         asked = set(request.query_params.getlist("channel"))
-        return not asked or asked == {channel_of_user(request.user)}
+        return not asked or asked <= channels_of(request.user)
 
 
 class EventStreamView(QueryParametersChecked, APIView):
@@ -65,6 +71,7 @@ class EventStreamView(QueryParametersChecked, APIView):
     the user's open streams (429); once open, it ends with its credential or its lifetime
     (`tracking.live.open_streams`)."""
 
+    # Not the default AccountsOnly: a paired child device reads its children's channels here.
     permission_classes = [permissions.IsAuthenticated, OwnChannelOnly]
     query_parameters = {"lastEventId", "channel"}
     renderer_classes = [JSONRenderer]
@@ -95,8 +102,8 @@ class EventStreamView(QueryParametersChecked, APIView):
         },
     )
     def get(self, request: Request):
-        if channel_of_user(request.user) is None:
-            raise NotFound(NO_HOUSEHOLD)
+        if not channels_of(request.user):
+            raise NotFound(NO_CHILDREN_LEFT if is_device(request.user) else NO_HOUSEHOLD)
         check_last_event_ids(request)
         stream = OpenStream.for_request(request)
         open_streams.open(stream, limit=settings.EVENTSTREAM_MAX_PER_USER)

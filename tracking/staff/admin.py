@@ -22,7 +22,12 @@ from children.models import Child
 from tracking import selectors
 from tracking.models import TrackingEvent
 from tracking.staff import csv_export
-from tracking.staff.admin_list import ChildFilter, EstimatedCountPaginator, TrackingEventChangeList
+from tracking.staff.admin_list import (
+    ChildFilter,
+    EstimatedCountPaginator,
+    HouseholdFilter,
+    TrackingEventChangeList,
+)
 
 CHANGE_REFUSED = "Tracking events are read-only; see the event's details page."
 
@@ -84,6 +89,7 @@ class TrackingEventAdmin(admin.ModelAdmin):
     list_display_links = None  # the change page is refused; `time` links to the details
     list_select_related = ("user",)
     list_filter = (
+        HouseholdFilter,
         ChildFilter,
         "entity_type",
         "action",

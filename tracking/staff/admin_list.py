@@ -12,8 +12,10 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 from children.models import Child
+from households.models import Household
 from kernel.api import MAX_ID
 from tracking.models import TrackingEvent
+from tracking.selectors import events_of_household_id
 
 # Up to this many rows (200 pages) the admin counts exactly; beyond, PostgreSQL's estimate is
 # shown ("about N"), so a broad filter never makes every page count half a million rows.
@@ -122,6 +124,33 @@ class ChildFilter(admin.SimpleListFilter):
             .first()
         )
         return f"{name or 'unknown'} (#{value}, deleted)"
+
+
+BAD_HOUSEHOLD_ID = "household_id must be a positive integer."
+
+
+class HouseholdFilter(admin.SimpleListFilter):
+    """Filter by household: its children's events and those its members recorded (see
+    `tracking.selectors.events_of_household_id`)."""
+
+    title = "household"
+    parameter_name = "household_id"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        households = Household.objects.order_by("name", "id").values_list("pk", "name")
+        return [(str(pk), f"{name} (#{pk})") for pk, name in households[:CHILD_CHOICES_MAX]]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value in (None, ""):
+            return queryset
+        try:
+            household_id = int(value)
+        except ValueError:
+            raise IncorrectLookupParameters(BAD_HOUSEHOLD_ID) from None
+        if not 1 <= household_id <= MAX_ID:
+            raise IncorrectLookupParameters(BAD_HOUSEHOLD_ID)
+        return queryset & events_of_household_id(household_id)
 
 
 class TrackingEventChangeList(ChangeList):

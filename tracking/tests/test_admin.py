@@ -228,6 +228,27 @@ def test_filter_by_child(staff_client, family, history):
     assert rows(staff_client.get(LIST, {"child_id": ben.pk})) == ids(history, "ben_chore")
 
 
+def test_filter_by_household(staff_client, family, history):
+    """A household's events: its children's, and those its members recorded; nobody else's."""
+    parent, ada, _ = family
+    other = ChildFactory(name="Zoe")
+    theirs = tracked(other, entity="Dishes", when=T0 + timedelta(days=5))
+    household_id = ada.household_id
+
+    mine = rows(staff_client.get(LIST, {"household_id": household_id}))
+    assert sorted(mine) == sorted(event.pk for event in history.values())
+    assert rows(staff_client.get(LIST, {"household_id": other.household_id})) == [theirs.pk]
+
+
+@pytest.mark.parametrize("value", ["x", "0", "-3"])
+def test_a_bad_household_filter_is_refused_not_a_500(staff_client, history, value):
+    response = staff_client.get(LIST, {"household_id": value})
+
+    # The admin answers a bad lookup by redirecting to the list with `?e=1`.
+    assert response.status_code == 302
+    assert "e=1" in response.url
+
+
 def test_filter_by_child_and_date_range(staff_client, family, history):
     _, ada, _ = family
     query = {

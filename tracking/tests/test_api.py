@@ -63,7 +63,8 @@ def test_reward_request_response_includes_the_stored_event(parent_client, child,
     body = response.json()
     assert body["tracking_event"] == serialized_row(event.pk)
     assert body["tracking_event"]["metadata"]["request_id"] == body["request"]["id"]
-    assert body["tracking_event"]["metadata"]["actor"] == "child"
+    # A guardian asked for the child: who acted is the credential's (issue 14).
+    assert body["tracking_event"]["metadata"]["actor"] == "guardian"
 
 
 def test_direct_redeem_response_includes_the_stored_event(parent_client, child, reward):
@@ -95,14 +96,12 @@ def test_cancel_response_includes_the_stored_event(parent_client, child, reward)
     give_points(child, 50)
     request = RewardRequest.objects.create(child=child, reward=reward, cost=reward.cost)
 
-    response = parent_client.post(
-        reverse("reward-request-cancel", args=[request.pk]), {"actor": "child"}
-    )
+    response = parent_client.post(reverse("reward-request-cancel", args=[request.pk]))
 
     assert response.status_code == 200
     event = TrackingEvent.objects.get()
     assert response.json()["tracking_event"] == serialized_row(event.pk)
-    assert (event.action, event.metadata["actor"]) == ("cancelled", "child")
+    assert (event.action, event.metadata["actor"]) == ("cancelled", "guardian")
 
 
 def test_unassigned_chore_is_a_400_and_records_nothing(parent, parent_client, child):

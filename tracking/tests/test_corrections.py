@@ -48,7 +48,7 @@ def test_an_adjustment_adds_points_and_records_the_reason(parent_client, child):
     assert (event.entity_type, event.action, event.entity_id) == ("adjustment", "adjusted", None)
     assert (event.points_before, event.points_after, event.delta) == (0, 25, 25)
     assert event.metadata["reason"] == "birthday bonus"
-    assert event.metadata["actor"] == "parent"
+    assert event.metadata["actor"] == "guardian"
 
 
 def test_a_negative_adjustment_is_floored_at_zero_with_the_real_delta(parent_client, child):

@@ -23,9 +23,10 @@ from tracking.live.views import STREAM_DESCRIPTION
 FRONTEND = BASE_DIR / "frontend"
 GENERATED_TYPES = FRONTEND / "src" / "generated" / "schema.d.ts"
 LIVE_JS = BASE_DIR / "tracking" / "static" / "tracking" / "live.js"
+KID_JS = BASE_DIR / "devices" / "static" / "devices" / "kid.js"
 MODELS_TS = FRONTEND / "src" / "models.ts"
 REGENERATE = "the generated types are out of date: run `cd frontend && npm run generate`"
-REBUILD = "live.js is not the build of frontend/src: run `cd frontend && npm run build`"
+REBUILD = "{} is not the build of frontend/src: run `cd frontend && npm run build`"
 
 
 def npm(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> None:
@@ -65,10 +66,13 @@ def test_the_kit_type_checks(frontend):
     npm("run", "typecheck")
 
 
-def test_the_committed_live_js_is_the_build_of_the_kit(frontend, tmp_path):
-    built = tmp_path / "live.js"
-    npm("run", "build", "--", "--outfile", str(built))
-    assert built.read_bytes() == LIVE_JS.read_bytes(), REBUILD
+@pytest.mark.parametrize(
+    ("page", "committed"), [("live", LIVE_JS), ("kid", KID_JS)], ids=["live.js", "kid.js"]
+)
+def test_the_committed_page_scripts_are_the_build_of_the_kit(frontend, tmp_path, page, committed):
+    built = tmp_path / f"{page}.js"
+    npm("run", "build", "--", "--page", page, "--outfile", str(built))
+    assert built.read_bytes() == committed.read_bytes(), REBUILD.format(committed.name)
 
 
 def test_the_unit_suite_passes(frontend):

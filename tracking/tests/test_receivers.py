@@ -72,7 +72,7 @@ def test_activating_a_chore_records_one_event_with_every_field(parent, child, ch
         event,
         child_name=child.name,
         entity_name=chore.name,
-        actor="parent",
+        actor="guardian",
         default_value=10,
         override_applied=False,
     )
@@ -145,7 +145,7 @@ def test_penalty_override_is_used_and_recorded(child, penalty):
 def test_child_requesting_a_reward_records_an_event_without_moving_points(parent, child, reward):
     give_points(child, 50)
 
-    result = request_reward(child=child, reward=reward)
+    result = request_reward(child=child, reward=reward, by=parent, device_id=2)
 
     event = only_event()
     assert event.user_id == parent.pk
@@ -156,6 +156,7 @@ def test_child_requesting_a_reward_records_an_event_without_moving_points(parent
         child_name=child.name,
         entity_name=reward.name,
         actor="child",
+        device_id=2,
         default_value=20,
         override_applied=False,
         request_id=result.request.pk,
@@ -172,7 +173,7 @@ def test_redeeming_a_request_records_the_points_it_took(child, reward):
     event = TrackingEvent.objects.get(action="redeemed")
     assert (event.entity_type, event.entity_id) == ("reward", reward.pk)
     assert (event.points_before, event.points_after, event.delta) == (50, 30, -20)
-    assert_metadata_has(event, actor="parent", default_value=20, request_id=request.pk)
+    assert_metadata_has(event, actor="guardian", default_value=20, request_id=request.pk)
     assert result.extras["tracking_event"] == serialized_row(event.pk)
     assert TrackingEvent.objects.count() == 2
 
@@ -186,7 +187,7 @@ def test_redeeming_a_reward_directly_records_no_request(child, reward):
     assert (event.entity_type, event.entity_id, event.action) == ("reward", reward.pk, "redeemed")
     assert (event.points_before, event.points_after, event.delta) == (50, 30, -20)
     assert event.metadata["request_id"] is None
-    assert_metadata_has(event, actor="parent", default_value=20, override_applied=False)
+    assert_metadata_has(event, actor="guardian", default_value=20, override_applied=False)
     assert result.extras["tracking_event"] == serialized_row(event.pk)
 
 
@@ -201,12 +202,12 @@ def test_reward_cost_override_is_used_and_recorded(child, reward):
     assert_metadata_has(event, default_value=20, override_applied=True)
 
 
-@pytest.mark.parametrize("actor", ["parent", "child"])
-def test_cancelling_a_request_records_who_cancelled_it(child, reward, actor):
+@pytest.mark.parametrize(("device_id", "actor"), [(None, "guardian"), (4, "child")])
+def test_cancelling_a_request_records_who_cancelled_it(child, reward, device_id, actor):
     give_points(child, 50)
     request = request_reward(child=child, reward=reward).request
 
-    result = cancel_request(request=request, actor=actor)
+    result = cancel_request(request=request, device_id=device_id)
 
     event = TrackingEvent.objects.get(action="cancelled")
     assert (event.entity_type, event.entity_id) == ("reward", reward.pk)

@@ -93,7 +93,7 @@ def test_the_domain_event_follows_with_the_childs_new_points(server):
         family.chore.pk,
         "activated",
     )
-    assert (data["points_before"], data["points_after"], data["actor"]) == (0, 4, "parent")
+    assert (data["points_before"], data["points_after"], data["actor"]) == (0, 4, "guardian")
 
 
 def test_child_changes_are_streamed(server):

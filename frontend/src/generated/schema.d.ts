@@ -302,6 +302,269 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/claims/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the chores your household's children claimed, filtered by status and child */
+        get: operations["claims_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/claims/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a claim */
+        get: operations["claims_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/claims/{id}/approve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending claim: the chore is activated, once (points move) */
+        post: operations["claims_approve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/claims/{id}/reject/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending claim (points do not move) */
+        post: operations["claims_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/device/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Kid mode: this device, its household and its children (paired device only)
+         * @description Each child with its points and available points, whether it has a PIN here (and a lockout), its chores and rewards at its own values, its pending reward requests, and its pending claims followed by the last 10 decided.
+         */
+        get: operations["device_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/device/children/{child_id}/claims/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kid mode: claim a chore for one of this device's children
+         * @description A pending claim that a guardian approves (points move then) or rejects; approved at once when the household approves claims automatically. `pin` is needed when the child has a PIN on this device.
+         */
+        post: operations["device_children_claims_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/device/children/{child_id}/reward-requests/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kid mode: ask for a reward for one of this device's children
+         * @description A pending request that holds the reward's cost until a guardian redeems or cancels it. `pin` is needed when the child has a PIN on this device.
+         */
+        post: operations["device_children_reward_requests_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/device/reward-requests/{request_id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kid mode: cancel a pending reward request this device made
+         * @description Only this device's own requests (another device's or a guardian's is a 404). A request no longer pending is a 409. `pin` is needed when the child has a PIN on this device.
+         */
+        post: operations["device_reward_requests_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/devices/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your household's devices (owner, guardian), revoked ones too */
+        get: operations["devices_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/devices/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a device (owner, guardian) */
+        get: operations["devices_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/devices/{id}/children/{child_id}/pin/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a child's PIN on a device (owner, guardian)
+         * @description The device's claims and requests for that child then need it (`pin`). Setting it again replaces it and lifts a lockout.
+         */
+        put: operations["devices_children_pin_update"];
+        post?: never;
+        /** Remove a child's PIN from a device (owner, guardian) */
+        delete: operations["devices_children_pin_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/devices/{id}/revoke/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a device (owner, guardian): its access and open streams end at once
+         * @description Revoking a revoked device changes nothing.
+         */
+        post: operations["devices_revoke_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/devices/pair/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pair this device: exchange a pairing code for a device credential (no sign-in)
+         * @description The credential is shown only here. An unknown, used or expired code is a 400 on `code`.
+         */
+        post: operations["devices_pair_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/devices/pairing-codes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a code to pair a device for one or several children (owner, guardian)
+         * @description The code is shown only here, is valid 10 minutes and pairs one device (`POST /api/devices/pair/`).
+         */
+        post: operations["devices_pairing_codes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/": {
         parameters: {
             query?: never;
@@ -319,7 +582,7 @@ export interface paths {
          *     | event | data component |
          *     |---|---|
          *     | `tracking_event_created` | TrackingEventCreated |
-         *     | `task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled`, `points_adjusted`, `points_reversed` | PointsActionEvent |
+         *     | `task_activated`, `task_claimed`, `claim_rejected`, `reward_requested`, `reward_redeemed`, `reward_cancelled`, `points_adjusted`, `points_reversed` | PointsActionEvent |
          *     | `child_created` | ChildCreatedEvent |
          *     | `child_changed` | ChildChangedEvent |
          *     | `child_deleted` | ChildDeletedEvent |
@@ -329,9 +592,13 @@ export interface paths {
          *     missed; `stream-reset` means it is older than the retention. An id that is not one of your
          *     channel's (`household-<id>:<number>`) is a 400 before the stream starts.
          *
+         *     A paired child device (`Authorization: Device <credential>`, kid mode) reads only its children's
+         *     events: the channels `child-<id>` of its children (`?channel=` picks some of them), with ids that
+         *     name each channel's last event (`child-3:7,child-4:2`); send that id back whole to resume.
+         *
          *     The server ends the stream, without a last event, when its credential ends (the token is revoked or
          *     expires, the session ends, the password changes, the account is deactivated or deleted, the member leaves
-         *     or is removed from the household: within a few seconds; reconnecting then is a 401) and after `EVENTSTREAM_MAX_LIFETIME_SECONDS` (default one
+         *     or is removed from the household, the device is revoked: within a few seconds; reconnecting then is a 401) and after `EVENTSTREAM_MAX_LIFETIME_SECONDS` (default one
          *     hour; reconnect with `Last-Event-ID`). At most `EVENTSTREAM_MAX_PER_USER` streams (default 20) per
          *     account are open at once in each server process; the next is a 429.
          */
@@ -358,7 +625,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change your household's name or time zone (owner) */
+        /** Change your household's name, time zone or claim auto-approval (owner) */
         patch: operations["household_partial_update"];
         trace?: never;
     };
@@ -621,11 +888,12 @@ export interface components {
             task_id: number;
         };
         /**
-         * @description * `parent` - parent
+         * @description * `guardian` - guardian
          *     * `child` - child
+         *     * `parent` - parent
          * @enum {string}
          */
-        ActorEnum: "parent" | "child";
+        ActorEnum: "guardian" | "child" | "parent";
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
          *     silently dropping them.
@@ -634,6 +902,16 @@ export interface components {
             /** @description Points to add (negative: to remove, floored at 0 like a penalty). Not 0. */
             points: number;
             reason: string;
+        };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        AskForRewardRequest: {
+            /** Format: int64 */
+            reward_id: number;
+            /** @description The child's PIN on this device, when it has one (see `has_pin`); ignored otherwise. A PIN is a string of 4 to 8 digits. */
+            pin?: string;
         };
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
@@ -658,14 +936,6 @@ export interface components {
         AuthTokenRequest: {
             username: string;
             password: string;
-        };
-        /**
-         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
-         *     silently dropping them.
-         */
-        CancelRequest: {
-            /** @default parent */
-            actor?: components["schemas"]["ActorEnum"];
         };
         CancelledResponse: {
             request: components["schemas"]["RewardRequestRecord"];
@@ -724,6 +994,76 @@ export interface components {
             name: string;
             age?: number | null;
         };
+        Claim: {
+            readonly id: number;
+            readonly child_id: number;
+            readonly task_id: number;
+            readonly task_name: string;
+            /** @description What the chore is worth to the child: while pending, its value now (the child's override, else the chore's points), which approving gives; once decided, its value at that moment. */
+            readonly points: number;
+            readonly status: components["schemas"]["ClaimStatusEnum"];
+            /** @description The paired device that claimed it; null when a guardian's account did. */
+            readonly device_id: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly decided_at: string | null;
+            /** @description The user id of the guardian who approved or rejected it; null while pending, for an automatic approval, and once that account is deleted. */
+            readonly decided_by: number | null;
+        };
+        /** @description The claim and the child after the decision, and the tracking event it recorded. */
+        ClaimActionResponse: {
+            claim: components["schemas"]["Claim"];
+            child: components["schemas"]["Child"];
+            /** @description The event recorded for this action; null if recording it failed (the action itself still happened). */
+            tracking_event: components["schemas"]["TrackingEvent"] | null;
+        };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        ClaimChoreRequest: {
+            /** Format: int64 */
+            task_id: number;
+            /** @description The child's PIN on this device, when it has one (see `has_pin`); ignored otherwise. A PIN is a string of 4 to 8 digits. */
+            pin?: string;
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `approved` - Approved
+         *     * `rejected` - Rejected
+         *     * `reversed` - Reversed
+         * @enum {string}
+         */
+        ClaimStatusEnum: "pending" | "approved" | "rejected" | "reversed";
+        /**
+         * @description * `pin_required` - pin_required
+         *     * `wrong_pin` - wrong_pin
+         *     * `pin_locked` - pin_locked
+         * @enum {string}
+         */
+        CodeEnum: "pin_required" | "wrong_pin" | "pin_locked";
+        Device: {
+            readonly id: number;
+            readonly name: string;
+            readonly child_ids: number[];
+            /** @description The credential's first characters, to tell devices apart. */
+            readonly token_prefix: string;
+            /** @description The guardian who paired it (its actions are recorded for them); null once that account is deleted. */
+            readonly paired_by: components["schemas"]["PairedBy"] | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description To the minute.
+             */
+            readonly last_used_at: string | null;
+            /**
+             * Format: date-time
+             * @description Null while the device may act.
+             */
+            readonly revoked_at: string | null;
+        };
         DirectRedeemResponse: {
             child: components["schemas"]["Child"];
             /** @description The event recorded for this action; null if recording it failed (the action itself still happened). */
@@ -746,6 +1086,8 @@ export interface components {
             name: string;
             /** @description An IANA time zone name, e.g. `Europe/Paris`. */
             time_zone: string;
+            /** @description When true, a chore a child claims from its device is approved at once (its points move), without a guardian. Default false. */
+            auto_approve_claims?: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** @description Your role in this household. */
@@ -790,6 +1132,66 @@ export interface components {
          */
         JoinRequest: {
             code: string;
+        };
+        /**
+         * @description One child as its device shows it; built from `devices.selectors.kid_view_children` (every
+         *     list below comes from its prefetches) and the device's PINs (`context["pins"]`).
+         */
+        KidChild: {
+            id: number;
+            name: string;
+            age: number | null;
+            points: number;
+            /** @description Points minus what the pending requests hold: what the child can ask for. */
+            readonly available_points: number;
+            /** @description Whether the claims and requests for this child need its PIN here. */
+            readonly has_pin: boolean;
+            /** @description Set while too many wrong PINs lock this child on this device. */
+            readonly locked_until: string;
+            readonly chores: {
+                [key: string]: unknown;
+            }[];
+            readonly rewards: {
+                [key: string]: unknown;
+            }[];
+            readonly pending_requests: components["schemas"]["KidPendingRequest"][];
+            /** @description The pending claims, then the last 10 decided (newest first). */
+            readonly claims: {
+                [key: string]: unknown;
+            }[];
+        };
+        KidClaimed: {
+            claim: components["schemas"]["Claim"];
+            child: components["schemas"]["Child"];
+            /** @description The event recorded for this action; null if recording it failed (the action itself still happened). */
+            tracking_event: components["schemas"]["TrackingEvent"] | null;
+        };
+        /** @description `GET /api/device/`: the device, its household, and its children. */
+        KidHome: {
+            id: number;
+            name: string;
+            household: components["schemas"]["KidHousehold"];
+            children: components["schemas"]["KidChild"][];
+        };
+        KidHousehold: {
+            id: number;
+            name: string;
+            time_zone: string;
+        };
+        KidPendingRequest: {
+            id: number;
+            reward_id: number;
+            reward_name: string;
+            /** @description What the request holds. */
+            cost: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        KidRequest: {
+            request: components["schemas"]["RewardRequestRecord"];
+            child: components["schemas"]["Child"];
+            /** @description The event recorded for this action; null if recording it failed (the action itself still happened). */
+            tracking_event: components["schemas"]["TrackingEvent"] | null;
         };
         Member: {
             readonly user_id: number;
@@ -848,6 +1250,36 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Child"][];
+        };
+        PaginatedClaimList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Claim"][];
+        };
+        PaginatedDeviceList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Device"][];
         };
         PaginatedOverrideList: {
             /** @example 123 */
@@ -925,6 +1357,44 @@ export interface components {
             results: components["schemas"]["TrackingEvent"][];
         };
         /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        PairRequest: {
+            /** @description The code a guardian was given. */
+            code: string;
+        };
+        Paired: {
+            device: components["schemas"]["Device"];
+            /** @description Shown only here: the device sends it as `Authorization: Device <credential>` on every request. Keep it secret; a guardian revokes it. */
+            credential: string;
+        };
+        PairedBy: {
+            user_id: number;
+            username: string;
+        };
+        PairingCode: {
+            /** @description Shown only here: type it on the device (letters and digits; case, spaces and dashes do not matter). Single use. */
+            code: string;
+            /**
+             * Format: date-time
+             * @description 10 minutes after it was made.
+             */
+            expires_at: string;
+            name: string;
+            child_ids: number[];
+        };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        PairingCodeRequestRequest: {
+            /** @description What the device is called in the list, e.g. `Kitchen tablet`. */
+            name: string;
+            /** @description The children the device acts for: 1 to 10, of your household. */
+            child_ids: number[];
+        };
+        /**
          * @description `{old_password, new_password}` of the user in the context (`user`).
          *
          *     The old password is checked as a sign-in is (`authenticate`), so wrong guesses count towards
@@ -950,6 +1420,8 @@ export interface components {
             name?: string;
             /** @description An IANA time zone name, e.g. `Europe/Paris`. */
             time_zone?: string;
+            /** @description When true, a chore a child claims from its device is approved at once (its points move), without a guardian. Default false. */
+            auto_approve_claims?: boolean;
         };
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
@@ -975,8 +1447,38 @@ export interface components {
             is_good?: boolean;
         };
         /**
-         * @description `task_activated`, `reward_requested`, `reward_redeemed`, `reward_cancelled`,
-         *     `points_adjusted`, `points_reversed`.
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        PinOnlyRequest: {
+            /** @description The child's PIN on this device, when it has one (see `has_pin`); ignored otherwise. A PIN is a string of 4 to 8 digits. */
+            pin?: string;
+        };
+        PinRefusal: {
+            detail: string;
+            code: components["schemas"]["CodeEnum"];
+            /**
+             * Format: date-time
+             * @description With `pin_locked`: until when the child is locked.
+             */
+            locked_until?: string;
+        };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        PinRequest: {
+            /** @description A PIN is a string of 4 to 8 digits. */
+            pin: string;
+        };
+        PinSet: {
+            device_id: number;
+            child_id: number;
+            has_pin: boolean;
+        };
+        /**
+         * @description `task_activated`, `task_claimed`, `claim_rejected`, `reward_requested`,
+         *     `reward_redeemed`, `reward_cancelled`, `points_adjusted`, `points_reversed`.
          */
         PointsActionEvent: {
             child: components["schemas"]["StreamChild"];
@@ -986,8 +1488,17 @@ export interface components {
             action: components["schemas"]["TrackingActionEnum"];
             points_before: number;
             points_after: number;
+            /**
+             * @description Who acted, from the credential: a guardian's account, or a child's paired device. Events before households say `parent`.
+             *
+             *     * `guardian` - guardian
+             *     * `child` - child
+             *     * `parent` - parent
+             */
             actor: components["schemas"]["ActorEnum"];
             request_id: number | null;
+            /** @description The chore's claim: set on `task_claimed`, `claim_rejected` and the `task_activated` that approved a claim; null otherwise. */
+            claim_id: number | null;
             /** @description Adjustments and reversals only. */
             reason: string | null;
             /** Format: date-time */
@@ -1036,20 +1547,12 @@ export interface components {
             tracking_event: components["schemas"]["TrackingEvent"] | null;
         };
         /**
-         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
-         *     silently dropping them.
+         * @description A guardian asks for a reward for the child (who acted comes from the credential: a
+         *     child's own request is made from its paired device).
          */
         RequestRewardRequest: {
             /** Format: int64 */
             reward_id: number;
-            /**
-             * @description Who asks: the child in child mode (the default), or a parent for the child.
-             *
-             *     * `parent` - parent
-             *     * `child` - child
-             * @default child
-             */
-            actor?: components["schemas"]["ActorEnum"];
         };
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
@@ -1180,7 +1683,7 @@ export interface components {
             readonly occurred_at: string;
             /** Format: date-time */
             readonly created_at: string;
-            /** @description child_name, entity_name, actor (parent|child), default_value, override_applied, value; request_id for reward actions; reason for adjustments and reversals; reverses for reversals. */
+            /** @description child_name, entity_name, actor (guardian or child, from the credential; parent before households), device_id (a child device's action), default_value, override_applied, value; request_id for reward actions; claim_id and approved_by for an approved claim; reason for adjustments and reversals; reverses for reversals. */
             readonly metadata: {
                 [key: string]: unknown;
             };
@@ -3155,6 +3658,1408 @@ export interface operations {
             };
         };
     };
+    claims_list: {
+        parameters: {
+            query?: {
+                /** @description Same as child_id */
+                child?: number;
+                /** @description Only this child's claims */
+                child_id?: number;
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /**
+                 * @description * `pending` - Pending
+                 *     * `approved` - Approved
+                 *     * `rejected` - Rejected
+                 *     * `reversed` - Reversed
+                 */
+                status?: "approved" | "pending" | "rejected" | "reversed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedClaimList"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    claims_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this claim. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    claims_approve_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description A unique integer value identifying this claim. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimActionResponse"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A state conflict (the message says which); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    claims_reject_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description A unique integer value identifying this claim. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimActionResponse"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A state conflict (the message says which); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    device_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KidHome"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    device_children_claims_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                child_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimChoreRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KidClaimed"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Not a paired device (an account: `detail` only), or the child's PIN is missing (`pin_required`) or wrong (`wrong_pin`). Nothing changed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PinRefusal"];
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A state conflict (the message says which); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many wrong PINs (`pin_locked`): the child is locked on this device until `locked_until` (`Retry-After` says how many seconds). Nothing changed. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PinRefusal"];
+                };
+            };
+        };
+    };
+    device_children_reward_requests_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                child_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AskForRewardRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KidRequest"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Not a paired device (an account: `detail` only), or the child's PIN is missing (`pin_required`) or wrong (`wrong_pin`). Nothing changed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PinRefusal"];
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A state conflict (the message says which); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many wrong PINs (`pin_locked`): the child is locked on this device until `locked_until` (`Retry-After` says how many seconds). Nothing changed. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PinRefusal"];
+                };
+            };
+        };
+    };
+    device_reward_requests_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PinOnlyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KidRequest"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Not a paired device (an account: `detail` only), or the child's PIN is missing (`pin_required`) or wrong (`wrong_pin`). Nothing changed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PinRefusal"];
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A state conflict (the message says which); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many wrong PINs (`pin_locked`): the child is locked on this device until `locked_until` (`Retry-After` says how many seconds). Nothing changed. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PinRefusal"];
+                };
+            };
+        };
+    };
+    devices_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDeviceList"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    devices_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    devices_children_pin_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                child_id: number;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PinRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PinSet"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A state conflict (the message says which); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    devices_children_pin_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                child_id: number;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    devices_revoke_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    devices_pair_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PairRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paired"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    devices_pairing_codes_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PairingCodeRequestRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingCode"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
     events_retrieve: {
         parameters: {
             query?: {
@@ -4053,11 +5958,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["CancelRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {
@@ -4110,17 +6011,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
-                    };
-                };
-            };
-            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
                     };
                 };
             };

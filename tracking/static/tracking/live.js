@@ -2,6 +2,9 @@
 "use strict";
 (() => {
   // src/api.ts
+  function withPin(body, pin) {
+    return pin === void 0 ? body : { ...body, pin };
+  }
   var IDEMPOTENCY_HEADER = "Idempotency-Key";
   var ApiError = class _ApiError extends Error {
     constructor(status2, detail, fieldErrors, body, method, url) {
@@ -101,13 +104,17 @@
   }
   var ChoreHubApi = class {
     baseUrl;
-    token;
+    authorization;
     csrfToken;
     credentials;
     fetchImpl;
     constructor(options = {}) {
       this.baseUrl = (options.baseUrl ?? "").replace(/\/+$/, "");
-      this.token = options.token;
+      if (options.token && options.deviceCredential) {
+        throw new Error("pass token or deviceCredential, not both: a client is one principal");
+      }
+      if (options.token) this.authorization = `Token ${options.token}`;
+      else if (options.deviceCredential) this.authorization = `Device ${options.deviceCredential}`;
       this.csrfToken = options.csrfToken;
       this.credentials = options.credentials ?? "same-origin";
       if (!options.fetch && typeof globalThis.fetch !== "function") {
@@ -126,6 +133,39 @@
     }
     me(options) {
       return this.call("get", "/api/auth/me/", { options });
+    }
+    // Households: the caller's household, its members and invitations
+    /** The caller's household, with the caller's `role` and the members (404 in none). */
+    getHousehold(options) {
+      return this.call("get", "/api/household/", { options });
+    }
+    /** Owner: rename the household, change its time zone or whether claims approve themselves. */
+    updateHousehold(patch, options) {
+      return this.call("patch", "/api/household/", { body: patch, options });
+    }
+    /** Owner: invite a guardian or a viewer. The code is in this answer only; single use, it
+     * expires after `expires_in_days` (7 by default). */
+    createInvitation(input, options) {
+      return this.call("post", "/api/household/invitations/", { body: input, options });
+    }
+    /** Join a household with an invitation's code; answers with the household joined. */
+    joinHousehold(code, options) {
+      return this.call("post", "/api/household/join/", { body: { code }, options });
+    }
+    /** Owner: make another member the owner (the caller becomes a guardian). */
+    transferOwnership(userId, options) {
+      return this.call("post", "/api/household/transfer/", { body: { user_id: userId }, options });
+    }
+    /** Leave the household (an owner transfers ownership first). */
+    leaveHousehold(options) {
+      return this.call("post", "/api/household/leave/", { options });
+    }
+    /** Owner: remove a member; their access ends at once. */
+    removeMember(userId, options) {
+      return this.call("delete", "/api/household/members/{user_id}/", {
+        path: { user_id: userId },
+        options
+      });
     }
     // Children
     listChildren(page = {}, options) {
@@ -185,12 +225,13 @@
         options
       });
     }
-    /** Ask for an assigned reward the child has the points for: as the child in child mode (the
-     * default), or as a parent on the child's behalf. */
-    requestReward(childId, rewardId, as = {}, options) {
+    /** Ask for an assigned reward on the child's behalf, as a guardian (a child asks from its paired
+     * device: `requestRewardAsDevice`). Its cost is held until the request is decided (409 when it
+     * exceeds the child's `available_points`). */
+    requestReward(childId, rewardId, options) {
       return this.call("post", "/api/children/{id}/reward-requests/", {
         path: { id: childId },
-        body: as.actor ? { reward_id: rewardId, actor: as.actor } : { reward_id: rewardId },
+        body: { reward_id: rewardId },
         options
       });
     }
@@ -220,11 +261,10 @@
         options
       });
     }
-    /** Cancel a pending request, as the parent (default) or as the child in child mode. */
-    cancelRequest(requestId, as = {}, options) {
+    /** Cancel a pending request, as a guardian (its hold on the child's points is released). */
+    cancelRequest(requestId, options) {
       return this.call("post", "/api/reward-requests/{id}/cancel/", {
         path: { id: requestId },
-        body: as.actor ? { actor: as.actor } : {},
         options
       });
     }
@@ -242,6 +282,99 @@
       return this.call("post", "/api/tracking/{event_id}/reverse/", {
         path: { event_id: eventId },
         body: input,
+        options
+      });
+    }
+    // Claims: a child says a chore is done (from its device); a guardian decides, once
+    listClaims(filters = {}, options) {
+      return this.call("get", "/api/claims/", {
+        query: {
+          status: filters.status,
+          child_id: filters.childId,
+          limit: filters.limit,
+          offset: filters.offset
+        },
+        options
+      });
+    }
+    getClaim(claimId, options) {
+      return this.call("get", "/api/claims/{id}/", { path: { id: claimId }, options });
+    }
+    /** Approve a pending claim: the chore is activated (points move), exactly once. A claim that
+     * was already decided (a stale notification) is a 409 that changes nothing. */
+    approveClaim(claimId, options) {
+      return this.call("post", "/api/claims/{id}/approve/", { path: { id: claimId }, options });
+    }
+    /** Reject a pending claim: points do not move (409 if already decided). */
+    rejectClaim(claimId, options) {
+      return this.call("post", "/api/claims/{id}/reject/", { path: { id: claimId }, options });
+    }
+    // Devices: a guardian pairs a tablet for one or several children (owner, guardian)
+    /** A code to pair a device for these children: shown only here, single use, 10 minutes. */
+    createPairingCode(input, options) {
+      return this.call("post", "/api/devices/pairing-codes/", { body: input, options });
+    }
+    /** On the device, without signing in: exchange a pairing code for the device's credential
+     * (shown only here). Then act as the device with `createClient({deviceCredential})`. An
+     * unknown, used or expired code is a 400 on `code`. */
+    pairDevice(code, options) {
+      return this.call("post", "/api/devices/pair/", { body: { code }, options });
+    }
+    /** The household's devices, revoked ones too. */
+    listDevices(page = {}, options) {
+      return this.call("get", "/api/devices/", { query: page, options });
+    }
+    /** One of the household's devices (a device reads itself with `getDevice()`). */
+    getPairedDevice(deviceId, options) {
+      return this.call("get", "/api/devices/{id}/", { path: { id: deviceId }, options });
+    }
+    /** End a device's access, and its open streams, at once. */
+    revokeDevice(deviceId, options) {
+      return this.call("post", "/api/devices/{id}/revoke/", { path: { id: deviceId }, options });
+    }
+    /** Set (or replace) a child's PIN on a device (4 to 8 digits); lifts a lockout. */
+    setChildPin(deviceId, childId, pin, options) {
+      return this.call("put", "/api/devices/{id}/children/{child_id}/pin/", {
+        path: { id: deviceId, child_id: childId },
+        body: { pin },
+        options
+      });
+    }
+    clearChildPin(deviceId, childId, options) {
+      return this.call("delete", "/api/devices/{id}/children/{child_id}/pin/", {
+        path: { id: deviceId, child_id: childId },
+        options
+      });
+    }
+    // Kid mode: a client made with `deviceCredential` acts as a paired device. A child with a PIN
+    // on the device needs `pin` (else a 403 `pin_required` or `wrong_pin`, or a 429 `pin_locked`).
+    /** This device, its household, and its children with their points, available points, chores,
+     * rewards, pending requests and claims. */
+    getDevice(options) {
+      return this.call("get", "/api/device/", { options });
+    }
+    /** The child says a chore is done: a pending claim, for a guardian to approve. */
+    claimChore(childId, taskId, options = {}) {
+      return this.call("post", "/api/device/children/{child_id}/claims/", {
+        path: { child_id: childId },
+        body: withPin({ task_id: taskId }, options.pin),
+        options
+      });
+    }
+    /** The child asks for a reward; its cost is held from `available_points` (409 when it exceeds
+     * them). A guardian's request on the child's behalf is `requestReward`. */
+    requestRewardAsDevice(childId, rewardId, options = {}) {
+      return this.call("post", "/api/device/children/{child_id}/reward-requests/", {
+        path: { child_id: childId },
+        body: withPin({ reward_id: rewardId }, options.pin),
+        options
+      });
+    }
+    /** The child withdraws a pending request this device made (any other is a 404). */
+    cancelOwnRequest(requestId, options = {}) {
+      return this.call("post", "/api/device/reward-requests/{request_id}/cancel/", {
+        path: { request_id: requestId },
+        body: withPin({}, options.pin),
         options
       });
     }
@@ -272,7 +405,7 @@
     async send(method, path, request = {}) {
       const url = `${this.baseUrl}${path}${queryString(request.query ?? {})}`;
       const headers = { Accept: "application/json" };
-      if (this.token) headers.Authorization = `Token ${this.token}`;
+      if (this.authorization) headers.Authorization = this.authorization;
       if (method !== "GET") {
         if (this.csrfToken) headers["X-CSRFToken"] = this.csrfToken;
         if (request.options?.idempotencyKey) {
@@ -305,6 +438,8 @@
   var STREAM_EVENT_NAMES = [
     "tracking_event_created",
     "task_activated",
+    "task_claimed",
+    "claim_rejected",
     "reward_requested",
     "reward_redeemed",
     "reward_cancelled",
