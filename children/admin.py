@@ -1,4 +1,4 @@
-"""The Django admin for children, tasks and per-child task overrides.
+"""The Django admin for children, tasks, per-child task overrides and claims.
 
 Writes that the domain owns go through the services: a child created, renamed or deleted here
 is announced exactly as through the API (its tracking history stays; see the contract). Points
@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from children import services
-from children.models import Child, Task, TaskOverride
+from children.models import Child, Claim, Task, TaskOverride
 from kernel.errors import NotFound
 
 
@@ -143,6 +143,44 @@ class TaskOverrideAdmin(OverrideAdmin):
 
     def delete_model(self, request: HttpRequest, obj: TaskOverride) -> None:
         services.clear_task_override(child=obj.child, task=obj.task)
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    """Claims are made from children's devices and decided by guardians through the API (each
+    decision is a tracked action, exactly once); here staff read them."""
+
+    list_display = (
+        "id",
+        "child",
+        "task",
+        "status",
+        "points",
+        "device_id",
+        "household",
+        "created_at",
+        "decided_at",
+        "decided_by",
+    )
+    list_select_related = ("child__household", "task", "decided_by")
+    list_filter = ("status", "created_at", "decided_at")
+    search_fields = ("child__name", "task__name", "child__household__name")
+    search_help_text = "Search by child, chore or household."
+    ordering = ("-created_at", "-id")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="household", ordering="child__household__name")
+    def household(self, claim: Claim) -> str:
+        return claim.child.household.name
 
 
 class ChildInline(admin.TabularInline):

@@ -2,6 +2,7 @@
 children, and what it sends to claim a chore, ask for a reward or cancel its request."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from children.claim_serializers import ClaimSerializer
@@ -52,9 +53,12 @@ class KidClaimSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+# Built from `devices.selectors.kid_view_children` (every list below comes from its prefetches)
+# and the device's PINs (`context["pins"]`). (A comment: a docstring would be the schema's
+# description.)
 class KidChildSerializer(serializers.Serializer):
-    """One child as its device shows it; built from `devices.selectors.kid_view_children` (every
-    list below comes from its prefetches) and the device's PINs (`context["pins"]`)."""
+    """One of the device's children: its points, its PIN state on this device, and what it can
+    claim, ask for, and is waiting for."""
 
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -82,12 +86,14 @@ class KidChildSerializer(serializers.Serializer):
     def get_has_pin(self, child: Child) -> bool:
         return child.pk in self.context["pins"]
 
-    def get_locked_until(self, child: Child):
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_locked_until(self, child: Child) -> str | None:
         pin = self.context["pins"].get(child.pk)
         if pin is None or pin.locked_until is None or pin.locked_until <= self.context["now"]:
             return None
         return serializers.DateTimeField().to_representation(pin.locked_until)
 
+    @extend_schema_field(KidChoreSerializer(many=True))
     def get_chores(self, child: Child) -> list[dict]:
         overrides = {o.task_id: o.points for o in child.task_overrides.all()}
         return KidChoreSerializer(
@@ -98,6 +104,7 @@ class KidChildSerializer(serializers.Serializer):
             many=True,
         ).data
 
+    @extend_schema_field(KidRewardSerializer(many=True))
     def get_rewards(self, child: Child) -> list[dict]:
         overrides = {o.reward_id: o.cost for o in child.reward_overrides.all()}
         return KidRewardSerializer(
@@ -112,6 +119,7 @@ class KidChildSerializer(serializers.Serializer):
             many=True,
         ).data
 
+    @extend_schema_field(KidClaimSerializer(many=True))
     def get_claims(self, child: Child) -> list[dict]:
         return KidClaimSerializer([*child.pending_claims, *child.decided_claims], many=True).data
 
@@ -173,7 +181,11 @@ class KidRequestSerializer(serializers.Serializer):
 
 class PinRefusalSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    code = serializers.ChoiceField(choices=["pin_required", "wrong_pin", "pin_locked"])
+    code = serializers.ChoiceField(
+        choices=["pin_required", "wrong_pin", "pin_locked"],
+        required=False,
+        help_text=_("Why the PIN check refused (absent when the caller is not a paired device)."),
+    )
     locked_until = serializers.DateTimeField(
         required=False, help_text=_("With `pin_locked`: until when the child is locked.")
     )

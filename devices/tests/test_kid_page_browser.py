@@ -220,3 +220,16 @@ def test_a_revoked_tablet_goes_back_to_pairing(server, family, guardian, browser
     expect(page.get_by_label("Pairing code")).to_be_visible(timeout=10_000)
     expect(page.locator("#pairing-error")).not_to_be_empty()
     assert page.evaluate("localStorage.length") == 0
+
+
+def test_a_credential_in_the_address_is_kept_and_taken_out_of_it(server, family, guardian, browser):
+    code = guardian.pairing_code(family.child)
+    paired = httpx.post(f"{server.url}/api/devices/pair/", json={"code": code}).json()
+
+    page = browser.new_page()
+    page.goto(f"{server.url}/kid/#credential={paired['credential']}")
+    expect(page.locator("#kid")).to_have_attribute("data-stream", "open", timeout=10_000)
+    expect(tile(page, "Ada")).to_be_visible()
+    assert page.url == f"{server.url}/kid/"
+    page.reload()
+    expect(tile(page, "Ada")).to_be_visible()

@@ -117,6 +117,7 @@ async function loadOnce(): Promise<void> {
   if (!device) return;
   try {
     render(await device.getDevice());
+    if (root.dataset.stream === "open") status.textContent = "Live";
   } catch (failure) {
     if (failure instanceof ApiError && failure.status === 401) {
       // Revoked, or unknown here: the credential will never work again.
@@ -128,9 +129,11 @@ async function loadOnce(): Promise<void> {
 }
 
 function connect(credential: string): void {
-  const handlers: StreamHandlers = {};
+  // Whatever happened to the device's children, read them again.
   const onEvent = () => void refresh();
-  for (const name of STREAM_EVENT_NAMES) (handlers as Record<StreamEventName, () => void>)[name] = onEvent;
+  const handlers: StreamHandlers = Object.fromEntries(
+    STREAM_EVENT_NAMES.map((name: StreamEventName) => [name, onEvent]),
+  );
   stream = subscribe(handlers, {
     url: "/api/events/",
     EventSource,
@@ -242,7 +245,8 @@ function tile(child: KidChild): HTMLElement {
     paragraph("", "available", number(child.available_points, "available"), " to spend"),
   );
   if (locked) {
-    section.append(paragraph(`Locked until ${locked.toLocaleTimeString()}: wait a little.`, "locked"));
+    const until = locked.toLocaleTimeString();
+    section.append(paragraph(`Locked until ${until}: wait a little.`, "locked"));
   }
   section.append(
     heading("h4", "Chores"),
@@ -372,6 +376,17 @@ function list(items: HTMLLIElement[], empty: string): HTMLElement {
 
 // --- Start -----------------------------------------------------------------------------------
 
-const saved = localStorage.getItem(CREDENTIAL_KEY);
+/** A credential handed over in the address, `/kid/#credential=<credential>` (the one `seed_demo`
+ * prints): kept like a paired one, and taken out of the address and the history at once. The
+ * fragment never reaches the server. */
+function credentialFromAddress(): string | undefined {
+  const given = new URLSearchParams(location.hash.slice(1)).get("credential");
+  if (!given) return undefined;
+  history.replaceState(null, "", location.pathname + location.search);
+  localStorage.setItem(CREDENTIAL_KEY, given);
+  return given;
+}
+
+const saved = credentialFromAddress() ?? localStorage.getItem(CREDENTIAL_KEY);
 if (saved) void open(saved);
 else showPairing();

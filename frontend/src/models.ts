@@ -111,7 +111,10 @@ export type KidPendingRequest = Schemas["KidPendingRequest"];
  *
  * The schema documents `chores`, `rewards` and `claims` only as lists of objects, and
  * `locked_until` as a string, so they are spelled out here (and checked against it below). */
-export type KidChild = Omit<Schemas["KidChild"], "chores" | "rewards" | "claims" | "locked_until"> & {
+export type KidChild = Omit<
+  Schemas["KidChild"],
+  "chores" | "rewards" | "claims" | "locked_until"
+> & {
   readonly locked_until: string | null;
   readonly chores: KidChore[];
   readonly rewards: KidReward[];

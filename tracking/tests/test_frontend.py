@@ -1,5 +1,5 @@
-"""The frontend kit in frontend/: its types follow the schema, it compiles, the committed live.js is
-its build, its unit suite passes, and it works against a real server.
+"""The frontend kit in frontend/: its types follow the schema, it compiles, the committed live.js and
+kid.js are its builds, its unit suite passes, and it works against a real server.
 
 Node.js and npm must be installed; `npm ci` runs once per session when frontend/node_modules is
 missing or older than package-lock.json.
@@ -106,7 +106,9 @@ def server(django_db_blocker, tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_the_kit_works_against_a_real_server(frontend, server):
     """frontend/tests/e2e: register, create a child and a chore, subscribe, activate, receive
-    tracking_event_created, list it with filters; rewards, corrections, idempotency, staff list."""
+    tracking_event_created, list it with filters; rewards, corrections, idempotency, staff list;
+    households (invite, join, transfer, leave, remove); kid mode (pair a device, claim as the
+    device, approve as the guardian, request and cancel as the device, PINs, revocation, 403s)."""
     staff = UserFactory(is_staff=True)
     staff_token = token_for(staff)
     npm(

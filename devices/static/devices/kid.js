@@ -480,11 +480,7 @@ ${value}`, dataLines++;
     return doc && typeof doc == "object" && "baseURI" in doc && typeof doc.baseURI == "string" ? doc.baseURI : void 0;
   }
 
-  // src/api.ts
-  function withPin(body, pin) {
-    return pin === void 0 ? body : { ...body, pin };
-  }
-  var IDEMPOTENCY_HEADER = "Idempotency-Key";
+  // src/apiError.ts
   var ApiError = class _ApiError extends Error {
     constructor(status2, detail, fieldErrors, body, method, url) {
       super(`${method} ${url} → ${status2}: ${_ApiError.summary(detail, fieldErrors)}`);
@@ -568,6 +564,12 @@ ${value}`, dataLines++;
     }
     return out;
   }
+
+  // src/api.ts
+  function withPin(body, pin) {
+    return pin === void 0 ? body : { ...body, pin };
+  }
+  var IDEMPOTENCY_HEADER = "Idempotency-Key";
   function queryString(params) {
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(params)) {
@@ -1116,6 +1118,7 @@ ${value}`, dataLines++;
     if (!device) return;
     try {
       render(await device.getDevice());
+      if (root.dataset.stream === "open") status.textContent = "Live";
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 401) {
         forgetTablet(failure.detail ?? "This tablet is no longer paired: pair it again.");
@@ -1125,9 +1128,10 @@ ${value}`, dataLines++;
     }
   }
   function connect(credential) {
-    const handlers = {};
     const onEvent = () => void refresh();
-    for (const name of STREAM_EVENT_NAMES) handlers[name] = onEvent;
+    const handlers = Object.fromEntries(
+      STREAM_EVENT_NAMES.map((name) => [name, onEvent])
+    );
     stream = subscribe(handlers, {
       url: "/api/events/",
       EventSource,
@@ -1224,7 +1228,8 @@ ${value}`, dataLines++;
       paragraph("", "available", number(child.available_points, "available"), " to spend")
     );
     if (locked) {
-      section.append(paragraph(`Locked until ${locked.toLocaleTimeString()}: wait a little.`, "locked"));
+      const until = locked.toLocaleTimeString();
+      section.append(paragraph(`Locked until ${until}: wait a little.`, "locked"));
     }
     section.append(
       heading("h4", "Chores"),
@@ -1325,7 +1330,14 @@ ${value}`, dataLines++;
     found.append(...items);
     return found;
   }
-  var saved = localStorage.getItem(CREDENTIAL_KEY);
+  function credentialFromAddress() {
+    const given = new URLSearchParams(location.hash.slice(1)).get("credential");
+    if (!given) return void 0;
+    history.replaceState(null, "", location.pathname + location.search);
+    localStorage.setItem(CREDENTIAL_KEY, given);
+    return given;
+  }
+  var saved = credentialFromAddress() ?? localStorage.getItem(CREDENTIAL_KEY);
   if (saved) void open(saved);
   else showPairing();
 })();

@@ -26,7 +26,9 @@ async function family(name: string): Promise<Family> {
 }
 
 /** Pair a tablet for these children, as a guardian then the tablet would. */
-async function pairTablet(...children: Child[]): Promise<{ tablet: ChoreHubApi; credential: string; deviceId: number }> {
+async function pairTablet(
+  ...children: Child[]
+): Promise<{ tablet: ChoreHubApi; credential: string; deviceId: number }> {
   const code = await guardian.createPairingCode({
     name: "Kitchen tablet",
     child_ids: children.map((child) => child.id),

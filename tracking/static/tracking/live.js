@@ -1,11 +1,7 @@
 // Built from frontend/src/live.ts by `cd frontend && npm run build`: edit the source, not this file.
 "use strict";
 (() => {
-  // src/api.ts
-  function withPin(body, pin) {
-    return pin === void 0 ? body : { ...body, pin };
-  }
-  var IDEMPOTENCY_HEADER = "Idempotency-Key";
+  // src/apiError.ts
   var ApiError = class _ApiError extends Error {
     constructor(status2, detail, fieldErrors, body, method, url) {
       super(`${method} ${url} → ${status2}: ${_ApiError.summary(detail, fieldErrors)}`);
@@ -76,6 +72,12 @@
     }
     return out;
   }
+
+  // src/api.ts
+  function withPin(body, pin) {
+    return pin === void 0 ? body : { ...body, pin };
+  }
+  var IDEMPOTENCY_HEADER = "Idempotency-Key";
   function queryString(params) {
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(params)) {
