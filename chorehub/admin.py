@@ -8,6 +8,7 @@ from django.db.models import Count
 from accounts.admin import AccountAdmin
 from children.admin import ChildAdmin, HouseholdChildrenMixin
 from children.models import Child
+from devices.admin import DeviceInline
 from households.admin import HouseholdAdmin
 from households.models import Household
 from rewards.admin import ChildRewardsMixin
@@ -54,7 +55,7 @@ class ParentAdmin(AccountAdmin):
 
 @admin.register(Household)
 class ComposedHouseholdAdmin(HouseholdChildrenMixin, HouseholdAdmin):
-    """A household: its members, then its children."""
+    """A household: its members, its children, then its paired devices."""
 
-    inlines = (*HouseholdAdmin.inlines, *HouseholdChildrenMixin.inlines)
+    inlines = (*HouseholdAdmin.inlines, *HouseholdChildrenMixin.inlines, DeviceInline)
     list_display = ("name", "id", "time_zone", "children_count", "created_at")

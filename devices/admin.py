@@ -11,6 +11,23 @@ from devices import services
 from devices.models import Device, PairingCode
 
 
+class DeviceInline(admin.TabularInline):
+    """A household's devices on its admin page (composed in `chorehub/admin.py`): read-only, the
+    credential by its prefix only."""
+
+    model = Device
+    fields = ("name", "token_prefix", "paired_by", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
     list_display = (

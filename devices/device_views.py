@@ -94,7 +94,7 @@ class KidHomeView(DeviceRoute):
             "household": device.household,
             "children": list(selectors.kid_view_children(device)),
         }
-        context = {"pins": selectors.pins_of(device), "now": timezone.now()}
+        context = {"pins": selectors.pins_of(device), "now": timezone.now(), "device_id": device.pk}
         return Response(KidHomeSerializer(body, context=context).data)
 
 

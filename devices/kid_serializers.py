@@ -43,6 +43,12 @@ class KidPendingRequestSerializer(serializers.Serializer):
     reward_name = serializers.CharField(source="reward.name")
     cost = serializers.IntegerField(help_text=_("What the request holds."))
     created_at = serializers.DateTimeField()
+    mine = serializers.SerializerMethodField(
+        help_text=_("Made from this device: it may cancel it (a guardian's request it may not).")
+    )
+
+    def get_mine(self, request) -> bool:
+        return request.device_id == self.context["device_id"]
 
 
 class KidClaimSerializer(serializers.Serializer):

@@ -51,7 +51,7 @@ class PairingCodeSerializer(serializers.Serializer):
     )
     expires_at = serializers.DateTimeField(help_text=_("10 minutes after it was made."))
     name = serializers.CharField()
-    child_ids = serializers.ListField(child=serializers.IntegerField())
+    child_ids = ListField(child=serializers.IntegerField(), max_length=MAX_CHILDREN_PER_DEVICE)
 
 
 class PairSerializer(StrictFieldsMixin, serializers.Serializer):

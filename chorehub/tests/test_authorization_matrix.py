@@ -1,8 +1,11 @@
 """Who may call what, for every route under /api/ found in the URL configuration, so that a new route
-cannot escape: anonymous callers get a 401 (but on the public routes), another user's object is a
-404 exactly like a missing one and changes nothing, while its owner's identical call succeeds, and
-the staff routes (/api/admin/...) are a 403 for a parent and a 200 for staff. The `.json` twin that
-DRF's router adds to each of its routes is a route like any other here.
+cannot escape: anonymous callers get a 401 (but on the public routes), another household's object
+is a 404 exactly like a missing one and changes nothing, while its owner's identical call succeeds,
+and the staff routes (/api/admin/...) are a 403 for a member and a 200 for staff. By role (issue
+14): the owner may call every route but the device's own, a guardian all but the owner's, a viewer
+reads (but the devices) and every write is a 403, a paired child device may call its own routes
+(`/api/device/...`) and nothing else (403). The `.json` twin that DRF's router adds to each of its
+routes is a route like any other here.
 
 A new route with a path parameter fails `test_every_path_parameter_can_be_filled` until it is added
 to OBJECT_IDS (and, if it takes a body, to VALID_INPUT).
@@ -20,6 +23,9 @@ from children.models import TaskOverride
 from children.services import activate_task
 from chorehub.tests.test_ownership import MISSING_ID, PUBLIC_ROUTES, database_state, methods_of
 from conftest import client_for
+from devices.kid_actions import ask_for_reward
+from devices.services import set_pin
+from devices.tests.conftest import device_client_for, pair
 from households.models import Role
 from testsupport.factories import (
     ChildFactory,
@@ -57,6 +63,12 @@ OBJECT_IDS: dict[str, dict[str, str]] = {
     "claim-detail": {"pk": "claim"},
     "claim-approve": {"pk": "claim"},
     "claim-reject": {"pk": "claim"},
+    "device-detail": {"pk": "device"},
+    "device-revoke": {"pk": "device"},
+    "device-pin": {"pk": "device", "child_id": "child"},
+    "kid-claims": {"child_id": "child"},
+    "kid-reward-requests": {"child_id": "child"},
+    "kid-reward-request-cancel": {"request_id": "device_request"},
 }
 
 # (method, route name) → a body (or a "?query" string) with which the owner's call succeeds, so
@@ -87,6 +99,11 @@ VALID_INPUT: dict[tuple[str, str], Callable[[SimpleNamespace], object]] = {
     ("patch", "household"): lambda f: {"name": "The Smiths"},
     ("post", "household-invitations"): lambda f: {"role": "viewer"},
     ("post", "household-transfer"): lambda f: {"user_id": f.member.pk},
+    ("post", "device-pairing-codes"): lambda f: {"name": "Tablet", "child_ids": [f.child.pk]},
+    ("put", "device-pin"): lambda f: {"pin": "2468"},
+    ("post", "kid-claims"): lambda f: {"task_id": f.spare_chore.pk, "pin": KID_PIN},
+    ("post", "kid-reward-requests"): lambda f: {"reward_id": f.kid_reward.pk, "pin": KID_PIN},
+    ("post", "kid-reward-request-cancel"): lambda f: {"pin": KID_PIN},
 }
 
 # Issue 14's roles. The owner's own routes: the household itself and its members.
@@ -99,6 +116,11 @@ OWNER_ONLY = {
 # What any signed-in user does about their own account and membership, whatever their role.
 SELF_SERVICE_PREFIX = "auth-"
 SELF_SERVICE = {"household-join", "household-leave"}
+KID_PIN = "1357"  # the family's child's PIN on its tablet
+# A paired child device's own routes (kid mode): a device's and nobody else's.
+DEVICE_PREFIX = "kid-"
+# Device management: owners and guardians; a viewer may not even read it *(choice)*.
+DEVICE_MANAGEMENT_PREFIX = "device-"
 
 
 @dataclass(frozen=True)
@@ -116,6 +138,10 @@ class Route:
     @property
     def is_staff_only(self) -> bool:
         return self.path.startswith(STAFF_PREFIX)
+
+    @property
+    def is_devices_own(self) -> bool:
+        return self.name.startswith(DEVICE_PREFIX)
 
     def reverse(self, ids: dict[str, int]) -> str:
         return reverse(
@@ -162,6 +188,13 @@ ROLE_ROUTES = [
     and route.name != "events"
     and not route.name.startswith(SELF_SERVICE_PREFIX)
     and route.name not in SELF_SERVICE
+    and not route.is_devices_own
+]
+DEVICES_OWN = [route for route in PROTECTED if route.is_devices_own]
+# Every route a device may not call: all but its own and the stream (proven in
+# devices/tests/test_streams.py).
+NOT_FOR_DEVICES = [
+    route for route in PROTECTED if not route.is_devices_own and route.name != "events"
 ]
 
 
@@ -180,6 +213,18 @@ def family(parent):
     event_id = activate_task(child=child, task=chore).extras["tracking_event"]["id"]
     claim = claim_task(child=child, task=chore, by=parent).claim
     household = household_of(parent)
+    # A tablet paired for the child, which asked for a reward itself (so that it may cancel it),
+    # with a chore and a reward still free to claim and to ask for.
+    spare_chore, kid_reward, device_reward = (
+        TaskFactory(owner=parent),
+        RewardFactory(owner=parent),
+        RewardFactory(owner=parent),
+    )
+    child.tasks.add(spare_chore)
+    child.rewards.add(kid_reward, device_reward)
+    device, credential = pair(children=[child], by=parent)
+    set_pin(device=device, child=child, pin=KID_PIN)
+    device_request = ask_for_reward(device=device, child=child, reward=device_reward, pin=KID_PIN)
     return SimpleNamespace(
         household=household,
         member=MembershipFactory(household=household, role=Role.GUARDIAN).user,
@@ -193,6 +238,11 @@ def family(parent):
         request=request,
         claim=claim,
         event=TrackingEvent.objects.get(pk=event_id),
+        spare_chore=spare_chore,
+        kid_reward=kid_reward,
+        device=device,
+        device_client=device_client_for(credential),
+        device_request=device_request.request,
     )
 
 
@@ -255,13 +305,36 @@ def test_public_routes_need_no_credentials(anon_client, route):
     assert response.status_code not in (401, 403)
 
 
-@pytest.mark.parametrize("stranger", ["other_parent", "staff_user"])
-@pytest.mark.parametrize("route", WITH_IDS, ids=str)
+@pytest.fixture
+def other_device_client(other_parent):
+    """A device paired in another household."""
+    _, credential = pair(children=[ChildFactory(owner=other_parent)], by=other_parent)
+    return device_client_for(credential)
+
+
+@pytest.mark.parametrize(
+    ("route", "stranger"),
+    [
+        (route, stranger)
+        for route in WITH_IDS
+        for stranger in (
+            ["other_device_client"] if route.is_devices_own else ["other_parent", "staff_user"]
+        )
+    ],
+    ids=str,
+)
 def test_another_users_object_is_a_404_like_a_missing_one_and_its_owner_may_call_it(
     request, parent, family, route, stranger
 ):
-    stranger_client = client_for(request.getfixturevalue(stranger))
-    owner_client = client_for(parent)
+    """Another household's account (or staff) on a member's route, another household's device on a
+    device's route: a 404 like a missing object, and nothing changes; the owner's (or the
+    family's device's) identical call succeeds."""
+    if stranger == "other_device_client":
+        stranger_client = request.getfixturevalue(stranger)
+        owner_client = family.device_client
+    else:
+        stranger_client = client_for(request.getfixturevalue(stranger))
+        owner_client = client_for(parent)
     before = database_state()
 
     foreign = call(stranger_client, route, url_of(route, family), family)
@@ -312,7 +385,7 @@ def test_a_viewer_reads_and_every_write_is_a_403_that_changes_nothing(family, ro
 
     response = call(viewer_client, route, url_of(route, family), family)
 
-    if route.method == "get":
+    if route.method == "get" and not route.name.startswith(DEVICE_MANAGEMENT_PREFIX):
         assert response.status_code == 200, response.content
     else:
         assert response.status_code == 403, response.content
@@ -324,3 +397,30 @@ def test_the_owner_may_call_every_route(parent, family, route):
     response = call(client_for(parent), route, url_of(route, family), family)
 
     assert 200 <= response.status_code < 300, response.content
+
+
+@pytest.mark.parametrize("route", NOT_FOR_DEVICES, ids=str)
+def test_a_device_gets_a_403_on_every_other_route_and_changes_nothing(family, route):
+    before = database_state()
+
+    response = call(family.device_client, route, url_of(route, family), family)
+
+    assert response.status_code == 403, response.content
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("role", ["owner", "guardian", "viewer", "other_parent", "staff_user"])
+@pytest.mark.parametrize("route", DEVICES_OWN, ids=str)
+def test_a_devices_own_routes_are_a_403_for_every_account_and_a_device_may_call_them(
+    request, parent, family, route, role
+):
+    account = {"owner": parent, "guardian": family.guardian, "viewer": family.viewer}.get(role)
+    account_client = client_for(account or request.getfixturevalue(role))
+    before = database_state()
+
+    refused = call(account_client, route, url_of(route, family), family)
+
+    assert refused.status_code == 403, refused.content
+    assert database_state() == before
+    allowed = call(family.device_client, route, url_of(route, family), family)
+    assert 200 <= allowed.status_code < 300, allowed.content

@@ -19,7 +19,10 @@ from demo.management.commands.seed_demo import (
     DEMO_USERNAME,
     PENALTIES,
     REWARDS,
+    TABLET_NAME,
+    TABLET_PIN,
 )
+from devices.models import Device
 from households.models import Membership
 from rewards.models import Reward, RewardRequest
 from testsupport.factories import UserFactory, household_of
@@ -39,8 +42,14 @@ def token_printed_by(output: str) -> str:
     return match.group(1)
 
 
-# The API tokens: knox's model and its admin proxy (the same rows).
-TOKEN_MODELS = {"knox.AuthToken", "accounts.ApiToken"}
+# The API tokens (knox's model and its admin proxy, the same rows) and the pairing codes, of which
+# each run issues one (a code, like a token's key, is shown only when issued).
+TOKEN_MODELS = {
+    "knox.AuthToken",
+    "accounts.ApiToken",
+    "devices.PairingCode",
+    "devices.PairingCode_children",
+}
 
 
 def without_tokens(counts: dict[str, int]) -> dict[str, int]:
@@ -98,6 +107,7 @@ def test_running_seed_demo_twice_changes_nothing_but_issuing_a_new_token():
     # A key is shown only when issued (knox keeps its digest): each run issues and prints one.
     after = row_counts()
     assert after["knox.AuthToken"] == before["knox.AuthToken"] + 1
+    assert after["devices.PairingCode"] == before["devices.PairingCode"] + 1
     assert without_tokens(after) == without_tokens(before)
     second_key = token_printed_by(output)
     assert second_key != first_key
@@ -138,3 +148,33 @@ def test_seed_demo_makes_one_household_with_two_guardians_and_prints_their_sign_
     assert f"username '{DEMO_GUARDIAN_USERNAME}'" in output
     guardian = get_user_model().objects.get(username=DEMO_GUARDIAN_USERNAME)
     assert guardian.check_password(settings.DEMO_PASSWORD)
+
+
+def test_seed_demo_pairs_a_family_tablet_for_both_children_and_prints_its_credential():
+    output = seed_demo()
+
+    device = Device.objects.get(name=TABLET_NAME)
+    guardian = get_user_model().objects.get(username=DEMO_GUARDIAN_USERNAME)
+    assert device.paired_by == guardian
+    assert sorted(device.children.values_list("name", flat=True)) == ["Alice", "Ben"]
+    credential = re.search(r"device credential \(shown once\): (\S+)", output).group(1)
+    tablet = APIClient()
+    tablet.credentials(HTTP_AUTHORIZATION=f"Device {credential}")
+    home = tablet.get(reverse("kid-home"))
+    assert home.status_code == 200
+    pins = {child["name"]: child["has_pin"] for child in home.json()["children"]}
+    assert pins == {"Alice": False, "Ben": True}
+    assert f"PIN on it: {TABLET_PIN}" in output
+    # Alice's homework, claimed from the tablet, waits for a guardian.
+    (claim,) = [c for c in home.json()["children"][0]["claims"] if c["status"] == "pending"]
+    assert claim["task_name"] == "Homework"
+
+
+def test_each_run_prints_a_pairing_code_that_pairs_another_tablet():
+    seed_demo()
+    code = re.search(r"Pairing code for another tablet .*?: (\w+) ", seed_demo()).group(1)
+
+    paired = APIClient().post(reverse("device-pair"), {"code": code})
+
+    assert paired.status_code == 201, paired.content
+    assert paired.json()["credential"]

@@ -32,6 +32,19 @@ def test_the_device_list_shows_the_prefix_and_children_never_the_digest(
     assert device.token_digest not in detail.content.decode()
 
 
+def test_the_households_page_lists_its_devices_by_prefix_only(admin_client, paired, household):
+    device, credential = paired
+
+    page = admin_client.get(reverse("admin:households_household_change", args=[household.pk]))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert device.name in html
+    assert device.token_prefix in html
+    assert device.token_digest not in html
+    assert credential not in html
+
+
 def test_the_list_searches_by_child_and_takes_a_bounded_number_of_queries(
     admin_client, guardian, child, sibling, django_assert_max_num_queries
 ):

@@ -87,8 +87,19 @@ def test_the_home_shows_the_device_its_household_and_each_child(
             "reward_name": reward.name,
             "cost": 12,
             "created_at": shown["pending_requests"][0]["created_at"],
+            "mine": False,  # a guardian's: the tablet may not cancel it
         }
     ]
+    second = RewardFactory(household=household, cost=5)
+    child.rewards.add(second)
+    asked = request_reward(child=child, reward=second, device_id=device.pk).request
+    assert [
+        r["mine"] for r in device_client.get(HOME).json()["children"][0]["pending_requests"]
+    ] == [
+        False,
+        True,
+    ]
+    assert asked.device_id == device.pk
     assert shown["claims"] == [
         {
             "id": claimed.pk,

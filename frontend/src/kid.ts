@@ -225,15 +225,20 @@ function tile(child: KidChild): HTMLElement {
   });
   const waiting = [
     ...pending.map((claim) => item(`${claim.task_name}: waiting for a grown-up to check`)),
+    // Only what this tablet asked for can be cancelled here; a grown-up's request stays theirs.
     ...child.pending_requests.map((request) =>
-      item(
-        `${request.reward_name} (${request.cost} points): asked for `,
-        actionButton(
-          `Cancel ${request.reward_name}`,
-          Boolean(locked),
-          act((pin, key) => device!.cancelOwnRequest(request.id, { pin, idempotencyKey: key })),
-        ),
-      ),
+      request.mine
+        ? item(
+            `${request.reward_name} (${request.cost} points): asked for `,
+            actionButton(
+              `Cancel ${request.reward_name}`,
+              Boolean(locked),
+              act((pin, key) =>
+                device!.cancelOwnRequest(request.id, { pin, idempotencyKey: key }),
+              ),
+            ),
+          )
+        : item(`${request.reward_name} (${request.cost} points): asked for by a grown-up`),
     ),
   ];
   const error = paragraph(errors.get(child.id) ?? "", "error");

@@ -16,7 +16,13 @@ from kernel.errors import StateConflict
 from rewards import services
 from rewards.models import Reward, RewardRequest
 from rewards.services import ALREADY_PENDING, NOT_ENOUGH_AVAILABLE, NOT_ENOUGH_POINTS
-from testsupport.factories import ChildFactory, PenaltyFactory, RewardFactory, TaskFactory
+from testsupport.factories import (
+    ChildFactory,
+    PenaltyFactory,
+    RewardFactory,
+    TaskFactory,
+    household_of,
+)
 from tracking.models import TrackingEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
@@ -42,13 +48,13 @@ def kid(parent):
 
 
 def reward_for(child: Child, cost: int, name: str | None = None) -> Reward:
-    reward = RewardFactory(owner=child.owner, cost=cost, **({"name": name} if name else {}))
+    reward = RewardFactory(household=child.household, cost=cost, **({"name": name} if name else {}))
     child.rewards.add(reward)
     return reward
 
 
 def penalize(child: Child, points: int) -> None:
-    penalty = PenaltyFactory(owner=child.owner, points=points)
+    penalty = PenaltyFactory(household=child.household, points=points)
     child.tasks.add(penalty)
     children_services.activate_task(child=child, task=penalty)
 
@@ -363,7 +369,7 @@ def test_stream_payloads_carry_available_points(kid):
 
 
 def test_a_new_childs_stream_payload_has_all_its_points_available(parent):
-    children_services.create_child(owner=parent, name="Bo")
+    children_services.create_child(household=household_of(parent), name="Bo")
 
     (created,) = stored_payloads("child_created")
     assert (created["child"]["points"], created["child"]["available_points"]) == (0, 0)

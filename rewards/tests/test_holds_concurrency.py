@@ -34,7 +34,7 @@ def hundred_point_child(parent):
 
 
 def thirty_point_rewards(child: Child, count: int) -> list[Reward]:
-    rewards = [RewardFactory(owner=child.owner, cost=30) for _ in range(count)]
+    rewards = [RewardFactory(household=child.household, cost=30) for _ in range(count)]
     child.rewards.set(rewards)
     return rewards
 

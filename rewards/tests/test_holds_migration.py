@@ -7,6 +7,7 @@ The test migrates the rewards app back to 0004, fills the tables through the mod
 """
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
@@ -30,7 +31,8 @@ def migrate(target: tuple[str, str]):
 def before_holds(transactional_db):
     apps = migrate(BEFORE)
     yield apps
-    migrate(AFTER)
+    # Every app forward again (households and later apps were unapplied with the rewards app).
+    call_command("migrate", verbosity=0)
 
 
 def populate(apps) -> dict[int, tuple[int, bool]]:

@@ -68,6 +68,7 @@ class Model:
 
 @dataclass
 class Family:
+    parent: object
     children: list[Child]
     rewards: list
     chore: object
@@ -87,7 +88,7 @@ def make_family(parent, start: tuple[int, int]) -> Family:
     for kid in kids:
         kid.rewards.set(rewards)
         kid.tasks.set([chore, penalty])
-    return Family(kids, rewards, chore, penalty)
+    return Family(parent, kids, rewards, chore, penalty)
 
 
 def pending_request(family: Family, child: int, reward: int) -> RewardRequest | None:
@@ -153,7 +154,7 @@ def apply(step: tuple, family: Family, model: Model) -> None:
 
 
 def check(family: Family, model: Model) -> None:
-    listed = {kid.pk: kid for kid in children_for(family.children[0].owner)}
+    listed = {kid.pk: kid for kid in children_for(family.parent)}
     for index, kid in enumerate(family.children):
         saved = Child.objects.get(pk=kid.pk)
         held = (

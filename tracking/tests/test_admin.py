@@ -230,12 +230,11 @@ def test_filter_by_child(staff_client, family, history):
 
 def test_filter_by_household(staff_client, family, history):
     """A household's events: its children's, and those its members recorded; nobody else's."""
-    parent, ada, _ = family
+    _, ada, _ = family
     other = ChildFactory(name="Zoe")
     theirs = tracked(other, entity="Dishes", when=T0 + timedelta(days=5))
-    household_id = ada.household_id
 
-    mine = rows(staff_client.get(LIST, {"household_id": household_id}))
+    mine = rows(staff_client.get(LIST, {"household_id": ada.household_id}))
     assert sorted(mine) == sorted(event.pk for event in history.values())
     assert rows(staff_client.get(LIST, {"household_id": other.household_id})) == [theirs.pk]
 

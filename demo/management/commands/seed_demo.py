@@ -1,5 +1,5 @@
-"""`manage.py seed_demo`: a demo parent with two children, chores, penalties, rewards and some
-history. Running it again changes nothing but issuing a new API token for the demo parent
+"""`manage.py seed_demo`: a demo household (its owner `demo` and a second guardian) with two
+children, chores, penalties, rewards, a family tablet paired for both children, and some history. Running it again changes nothing but issuing a new API token for the demo parent
 (a token's key is shown only when it is issued).
 
 Everything goes through the domain's services, as a parent's actions would.
@@ -16,8 +16,10 @@ from django.db import transaction
 
 from accounts.services import issue_token
 from children import services as children_services
-from children.models import Child
+from children.models import Child, Task
 from demo.bulk_history import seed_events
+from devices import services as devices_services
+from devices.kid_actions import claim_chore
 from households.models import Membership, Role
 from households.services import household_for_writing
 from rewards import services as rewards_services
@@ -33,6 +35,9 @@ REWARDS = [
     ("Screen time", 20, "30 minutes"),
 ]
 CHILDREN = [("Alice", 9), ("Ben", 6)]
+# The family tablet, paired for both children; Ben's claims and requests need his PIN on it.
+TABLET_NAME = "Family tablet"
+TABLET_PIN_CHILD, TABLET_PIN = "Ben", "1234"
 
 
 class Command(BaseCommand):
@@ -88,8 +93,11 @@ class Command(BaseCommand):
                     username=DEMO_GUARDIAN_USERNAME, password=password
                 )
                 Membership.objects.create(user=guardian, household=household, role=Role.GUARDIAN)
+                tablet_credential = self.pair_tablet(household, by=guardian)
             # A key is shown only when it is issued (the database keeps a digest): a new one per run.
             token, key = issue_token(user=parent)
+            # Likewise a pairing code for another tablet, each run (valid 10 minutes).
+            pairing_code = self.pairing_code(parent)
         if created:
             message = f"Demo parent created: username '{DEMO_USERNAME}', password '{password}'"
         else:
@@ -103,6 +111,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Second guardian of the household: username '{DEMO_GUARDIAN_USERNAME}', "
                 f"password '{password}'"
+            )
+            self.stdout.write(
+                f"'{TABLET_NAME}' paired for both children ({TABLET_PIN_CHILD}'s PIN on it: "
+                f"{TABLET_PIN}); its device credential (shown once): {tablet_credential}\n"
+                f"  open http://127.0.0.1:8000/kid/#credential={tablet_credential}"
+            )
+        if pairing_code:
+            self.stdout.write(
+                f"Pairing code for another tablet (single use, 10 minutes): {pairing_code} "
+                "(enter it at http://127.0.0.1:8000/kid/)"
             )
         self.stdout.write(
             f"API token: {key} (new on each run, valid until "
@@ -128,6 +146,34 @@ class Command(BaseCommand):
                 f"in {time.monotonic() - started:.1f} s."
             )
         )
+
+    def pair_tablet(self, household, *, by) -> str:
+        """The family tablet, paired by `by` for every child, through the same code exchange a
+        real tablet makes; returns its credential."""
+        children = list(Child.objects.filter(household=household).order_by("id"))
+        _, code = devices_services.create_pairing_code(
+            household=household, name=TABLET_NAME, children=children, by=by
+        )
+        device, credential = devices_services.pair_device(code=code)
+        pinned = next(child for child in children if child.name == TABLET_PIN_CHILD)
+        devices_services.set_pin(device=device, child=pinned, pin=TABLET_PIN)
+        # Alice says her homework is done, from the tablet: a claim waiting for a guardian.
+        homework = Task.objects.get(household=household, name="Homework")
+        claim_chore(device=device, child=children[0], task=homework, pin=None)
+        return credential
+
+    def pairing_code(self, parent) -> str | None:
+        """A fresh pairing code for the demo household's children (None if it has none)."""
+        membership = Membership.objects.select_related("household").filter(user=parent).first()
+        if membership is None:
+            return None
+        children = list(Child.objects.filter(household=membership.household).order_by("id"))
+        if not children:
+            return None
+        _, code = devices_services.create_pairing_code(
+            household=membership.household, name="Another tablet", children=children, by=parent
+        )
+        return code
 
     def seed_family(self, parent):
         """The demo household (`parent` owns it), filled through the services; returns it."""

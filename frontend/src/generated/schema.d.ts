@@ -1134,8 +1134,8 @@ export interface components {
             code: string;
         };
         /**
-         * @description One child as its device shows it; built from `devices.selectors.kid_view_children` (every
-         *     list below comes from its prefetches) and the device's PINs (`context["pins"]`).
+         * @description One of the device's children: its points, its PIN state on this device, and what it can
+         *     claim, ask for, and is waiting for.
          */
         KidChild: {
             id: number;
@@ -1146,19 +1146,30 @@ export interface components {
             readonly available_points: number;
             /** @description Whether the claims and requests for this child need its PIN here. */
             readonly has_pin: boolean;
-            /** @description Set while too many wrong PINs lock this child on this device. */
-            readonly locked_until: string;
-            readonly chores: {
-                [key: string]: unknown;
-            }[];
-            readonly rewards: {
-                [key: string]: unknown;
-            }[];
+            /**
+             * Format: date-time
+             * @description Set while too many wrong PINs lock this child on this device.
+             */
+            readonly locked_until: string | null;
+            readonly chores: components["schemas"]["KidChore"][];
+            readonly rewards: components["schemas"]["KidReward"][];
             readonly pending_requests: components["schemas"]["KidPendingRequest"][];
             /** @description The pending claims, then the last 10 decided (newest first). */
-            readonly claims: {
-                [key: string]: unknown;
-            }[];
+            readonly claims: components["schemas"]["KidClaim"][];
+        };
+        KidChore: {
+            id: number;
+            name: string;
+            /** @description For this child (its override, if any). */
+            points: number;
+        };
+        KidClaim: {
+            id: number;
+            task_id: number;
+            task_name: string;
+            status: string;
+            /** Format: date-time */
+            created_at: string;
         };
         KidClaimed: {
             claim: components["schemas"]["Claim"];
@@ -1186,12 +1197,20 @@ export interface components {
             cost: number;
             /** Format: date-time */
             created_at: string;
+            /** @description Made from this device: it may cancel it (a guardian's request it may not). */
+            readonly mine: boolean;
         };
         KidRequest: {
             request: components["schemas"]["RewardRequestRecord"];
             child: components["schemas"]["Child"];
             /** @description The event recorded for this action; null if recording it failed (the action itself still happened). */
             tracking_event: components["schemas"]["TrackingEvent"] | null;
+        };
+        KidReward: {
+            id: number;
+            name: string;
+            /** @description For this child (its override, if any). */
+            cost: number;
         };
         Member: {
             readonly user_id: number;
@@ -1456,7 +1475,14 @@ export interface components {
         };
         PinRefusal: {
             detail: string;
-            code: components["schemas"]["CodeEnum"];
+            /**
+             * @description Why the PIN check refused (absent when the caller is not a paired device).
+             *
+             *     * `pin_required` - pin_required
+             *     * `wrong_pin` - wrong_pin
+             *     * `pin_locked` - pin_locked
+             */
+            code?: components["schemas"]["CodeEnum"];
             /**
              * Format: date-time
              * @description With `pin_locked`: until when the child is locked.
