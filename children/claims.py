@@ -8,15 +8,18 @@ nothing. A claim deleted after the view found it (its chore was deleted) is a No
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from children import signals
 from children.models import Child, Claim, Task
 from children.services import (
+    ActionResult,
     activate_task,
     lock_child,
     move_points,
@@ -87,25 +90,14 @@ def claim_task(
             # Only reachable if a pending claim slipped past the child's lock (it cannot on
             # PostgreSQL or SQLite IMMEDIATE); the partial unique index is the last line of defence.
             raise StateConflict(ALREADY_PENDING.format(child=child.name, task=task.name)) from error
-        value, override_applied = task_value(child=child, task=task)
-        moved = move_points(
+        moved = _record_without_points(
+            signals.task_claimed,
+            "requested",
+            child=child,
+            claim=claim,
             by=by,
             device_id=device_id,
-            child=child,
-            to=child.points,
-            signal=signals.task_claimed,
-            sender=Task,
-            entity_type=task.entity_type,
-            entity_id=task.pk,
-            action="requested",
             occurred_at=claim.created_at,
-            metadata={
-                "entity_name": task.name,
-                "default_value": task.points,
-                "override_applied": override_applied,
-                "value": value,
-                "claim_id": claim.pk,
-            },
         )
         if _approves_automatically(child.household_id):
             return _approve(
@@ -147,33 +139,59 @@ def reject_claim(*, claim: Claim, by: AbstractBaseUser) -> ClaimResult:
     with transaction.atomic():
         child = lock_child(claim.child_id)
         claim = _lock_pending(claim)
-        task = claim.task
-        value, override_applied = task_value(child=child, task=task)
+        value, _ = task_value(child=child, task=claim.task)
         claim.status = Claim.Status.REJECTED
         claim.decided_at = timezone.now()
         claim.decided_by = by
         claim.points = value
         claim.save(update_fields=["status", "decided_at", "decided_by", "points"])
-        moved = move_points(
-            by=by,
+        moved = _record_without_points(
+            signals.claim_rejected,
+            "cancelled",
             child=child,
-            to=child.points,
-            signal=signals.claim_rejected,
-            sender=Task,
-            entity_type=task.entity_type,
-            entity_id=task.pk,
-            action="cancelled",
+            claim=claim,
+            by=by,
             occurred_at=claim.decided_at,
-            metadata={
-                "entity_name": task.name,
-                "default_value": task.points,
-                "override_applied": override_applied,
-                "value": value,
-                "claim_id": claim.pk,
-                "rejected_by": by.pk,
-            },
+            rejected_by=by.pk,
         )
     return ClaimResult(claim=claim, child=moved.child, event=moved.event, extras=moved.extras)
+
+
+def _record_without_points(
+    signal: Signal,
+    action: str,
+    *,
+    child: Child,
+    claim: Claim,
+    by: AbstractBaseUser | None,
+    occurred_at: datetime,
+    device_id: int | None = None,
+    **extra: Any,
+) -> ActionResult:
+    """Announce a claim's step that moves no points (its `requested`, its rejection's
+    `cancelled`) for the chore, at the chore's value for the child now, through the one writer."""
+    task = claim.task
+    value, override_applied = task_value(child=child, task=task)
+    return move_points(
+        by=by,
+        device_id=device_id,
+        child=child,
+        to=child.points,
+        signal=signal,
+        sender=Task,
+        entity_type=task.entity_type,
+        entity_id=task.pk,
+        action=action,
+        occurred_at=occurred_at,
+        metadata={
+            "entity_name": task.name,
+            "default_value": task.points,
+            "override_applied": override_applied,
+            "value": value,
+            "claim_id": claim.pk,
+            **extra,
+        },
+    )
 
 
 def mark_claim_reversed(*, claim_id: int) -> Claim | None:
