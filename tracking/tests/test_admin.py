@@ -517,10 +517,10 @@ def many_families(count: int) -> None:
 def test_a_page_takes_a_bounded_number_of_queries(staff_client, django_assert_max_num_queries):
     many_families(50)
 
-    # Session, user, the user's two permission lookups (for the sidebar), child filter choices,
-    # count (on PostgreSQL, first the table's estimated size), page (with users joined), the
-    # page's children.
-    with django_assert_max_num_queries(9):
+    # Session, user, the user's two permission lookups (for the sidebar), household and child
+    # filter choices, count (on PostgreSQL, first the table's estimated size), page (with users
+    # joined), the page's children.
+    with django_assert_max_num_queries(10):
         assert len(rows(staff_client.get(LIST))) == 50
 
 
