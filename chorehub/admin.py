@@ -6,11 +6,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 
 from accounts.admin import AccountAdmin
+from achievements.admin import ChildBadgesMixin
+from achievements.week_admin import FamilyWeekMixin
 from children.admin import ChildAdmin, HouseholdChildrenMixin
 from children.models import Child
 from devices.admin import DeviceInline
 from households.admin import HouseholdAdmin
 from households.models import Household
+from insights.staff.child_balance import ChildBalanceMixin
 from rewards.admin import ChildRewardsMixin
 from tracking.staff.child_history import ChildHistoryMixin
 
@@ -18,8 +21,11 @@ User = get_user_model()
 
 
 @admin.register(Child)
-class ComposedChildAdmin(ChildHistoryMixin, ChildRewardsMixin, ChildAdmin):
-    """A child's page: the children app's fields, its rewards, then its points history."""
+class ComposedChildAdmin(
+    ChildBadgesMixin, ChildBalanceMixin, ChildHistoryMixin, ChildRewardsMixin, ChildAdmin
+):
+    """A child's page: the children app's fields, its rewards, then its points history with the
+    good versus not-good chart beside the points chart, then its badges."""
 
 
 # Django registers its own user admin; this one replaces it.
@@ -54,8 +60,9 @@ class ParentAdmin(AccountAdmin):
 
 
 @admin.register(Household)
-class ComposedHouseholdAdmin(HouseholdChildrenMixin, HouseholdAdmin):
-    """A household: its members, its children, then its paired devices."""
+class ComposedHouseholdAdmin(FamilyWeekMixin, HouseholdChildrenMixin, HouseholdAdmin):
+    """A household: its members, its children, then its paired devices; a link to its family
+    week."""
 
     inlines = (*HouseholdAdmin.inlines, *HouseholdChildrenMixin.inlines, DeviceInline)
     list_display = ("name", "id", "time_zone", "children_count", "created_at")

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "rewards",
     "devices",
     "tracking",
+    "insights",
+    "achievements",
     "idempotency",
     "demo",
 ]
@@ -256,6 +258,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "rewards.models.RewardRequest.Status",
         "ClaimStatusEnum": "children.models.ClaimStatus",
         "ActorEnum": ["parent", "child"],
+        # A badge's period (issue 15), beside insights' figures `period` (day, week, month).
+        "BadgePeriodEnum": "achievements.models.Period",
     },
 }
 

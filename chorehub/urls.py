@@ -41,6 +41,8 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("tracking.urls")),
+    path("", include("insights.urls")),
+    path("", include("achievements.urls")),
     path("", include(router.urls)),
 ]
 

@@ -3,7 +3,9 @@ composition root (`chorehub/admin.py`), which adds its children (this app import
 
 from django.contrib import admin
 
-from households.models import Membership
+from households import signals
+from households.models import Household, Membership
+from households.services import CALENDAR_FIELDS
 
 
 class MembershipInline(admin.TabularInline):
@@ -20,6 +22,13 @@ class HouseholdAdmin(admin.ModelAdmin):
     search_help_text = "Search by the household's name or a member's username."
     ordering = ("-id",)
     inlines = (MembershipInline,)
+
+    def save_model(self, request, obj: Household, form, change: bool) -> None:
+        """Saved as `update_household` saves it: a changed calendar is announced (the figures
+        per day and week are rebuilt in it)."""
+        super().save_model(request, obj, form, change)
+        if change and set(form.changed_data) & set(CALENDAR_FIELDS):
+            signals.household_calendar_changed.send(sender=Household, household=obj)
 
 
 @admin.register(Membership)

@@ -5,6 +5,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -25,12 +26,28 @@ class Household(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     # A chore a child claims from its device is approved at once, without a guardian (issue 14).
     auto_approve_claims = models.BooleanField(default=False)
+    # The household's calendar (issue 15): its day ends at `day_boundary_hour` local time (a
+    # family whose day ends at 04:00 sets 4), its week starts on `week_start` (0 = Monday).
+    day_boundary_hour = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(23)]
+    )
+    week_start = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(6)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="household_name_not_blank"),
+            models.CheckConstraint(
+                condition=Q(day_boundary_hour__gte=0, day_boundary_hour__lte=23),
+                name="household_day_boundary_is_an_hour",
+            ),
+            models.CheckConstraint(
+                condition=Q(week_start__gte=0, week_start__lte=6),
+                name="household_week_start_is_a_weekday",
+            ),
         ]
 
     def __str__(self) -> str:

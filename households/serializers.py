@@ -43,12 +43,35 @@ class HouseholdSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         help_text="When true, a chore a child claims from its device is approved at once (its "
         "points move), without a guardian. Default false.",
     )
+    day_boundary_hour = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=23,
+        help_text="The local hour at which the household's day starts and ends (0-23, default "
+        "0): a family whose day ends at 04:00 sets 4, and 01:00 then counts on the day before.",
+    )
+    week_start = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=6,
+        help_text="The first day of the household's week: 0 = Monday (default) ... 6 = Sunday.",
+    )
     role = serializers.SerializerMethodField(help_text="Your role in this household.")
     members = MemberSerializer(source="memberships", many=True, read_only=True)
 
     class Meta:
         model = Household
-        fields = ["id", "name", "time_zone", "auto_approve_claims", "created_at", "role", "members"]
+        fields = [
+            "id",
+            "name",
+            "time_zone",
+            "day_boundary_hour",
+            "week_start",
+            "auto_approve_claims",
+            "created_at",
+            "role",
+            "members",
+        ]
         read_only_fields = ["id", "created_at", "role", "members"]
 
     def get_role(self, household: Household) -> str:

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from households import signals
 from households.models import INVITATION_DAYS, Household, Invitation, Membership, Role
 from kernel.errors import InvalidAction, NotFound, StateConflict
 
@@ -69,13 +70,24 @@ def lock_household(household_id: int) -> Household:
     return household
 
 
-def update_household(*, household: Household, **changes: str | bool) -> Household:
-    """Change a household's `name`, `time_zone` and/or `auto_approve_claims` (the caller checked
-    the owner's role)."""
-    fields = [name for name in ("name", "time_zone", "auto_approve_claims") if name in changes]
+HOUSEHOLD_FIELDS = ("name", "time_zone", "day_boundary_hour", "week_start", "auto_approve_claims")
+CALENDAR_FIELDS = ("time_zone", "day_boundary_hour", "week_start")
+
+
+def update_household(*, household: Household, **changes: str | int | bool) -> Household:
+    """Change a household's `name`, calendar (`time_zone`, `day_boundary_hour`, `week_start`)
+    and/or `auto_approve_claims` (the caller checked the owner's role). A changed calendar is
+    announced (`household_calendar_changed`): every figure per day or week depends on it."""
+    fields = [name for name in HOUSEHOLD_FIELDS if name in changes]
+    calendar_changed = any(
+        getattr(household, name) != changes[name] for name in CALENDAR_FIELDS if name in changes
+    )
     for name in fields:
         setattr(household, name, changes[name])
-    household.save(update_fields=fields)
+    with transaction.atomic():
+        household.save(update_fields=fields)
+        if calendar_changed:
+            signals.household_calendar_changed.send(sender=Household, household=household)
     return household
 
 

@@ -11,6 +11,8 @@ class EntityType(models.TextChoices):
     PENALTY = "penalty"
     REWARD = "reward"
     ADJUSTMENT = "adjustment"
+    BADGE = "badge"  # a badge awarded or revoked (issue 15): no points move
+    PAUSE = "pause"  # a day a guardian paused a child's streak (issue 15): no points move
 
 
 class Action(models.TextChoices):
@@ -20,17 +22,25 @@ class Action(models.TextChoices):
     CANCELLED = "cancelled"
     ADJUSTED = "adjusted"
     REVERSED = "reversed"
+    AWARDED = "awarded"
+    REVOKED = "revoked"
+    PAUSED = "paused"
 
 
 # Which actions each kind of entity can have; the database refuses any other pair.
-REVERSIBLE_ACTIONS = (Action.ACTIVATED, Action.REDEEMED, Action.ADJUSTED)
+REVERSIBLE_ACTIONS = (Action.ACTIVATED, Action.REDEEMED, Action.ADJUSTED, Action.PAUSED)
 ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
     # A chore's `requested` and `cancelled` are a child's claim and its rejection (issue 14).
     EntityType.TASK: (Action.ACTIVATED, Action.REQUESTED, Action.CANCELLED, Action.REVERSED),
     EntityType.PENALTY: (Action.ACTIVATED, Action.REVERSED),
     EntityType.REWARD: (Action.REQUESTED, Action.REDEEMED, Action.CANCELLED, Action.REVERSED),
     EntityType.ADJUSTMENT: (Action.ADJUSTED, Action.REVERSED),
+    # A badge is never reversed: a reversal that makes its criterion false appends `revoked`.
+    EntityType.BADGE: (Action.AWARDED, Action.REVOKED),
+    EntityType.PAUSE: (Action.PAUSED, Action.REVERSED),
 }
+# Entity types whose events name no entity: an adjustment, a pause, a built-in badge.
+WITHOUT_ENTITY = (EntityType.ADJUSTMENT, EntityType.BADGE, EntityType.PAUSE)
 
 APPEND_ONLY = (
     "Tracking events are append-only: they are never updated or deleted "
@@ -124,7 +134,7 @@ class TrackingEvent(models.Model):
                 name="event_action_fits_entity_type",
             ),
             models.CheckConstraint(
-                condition=Q(entity_type=EntityType.ADJUSTMENT) | Q(entity_id__isnull=False),
+                condition=Q(entity_type__in=WITHOUT_ENTITY) | Q(entity_id__isnull=False),
                 name="event_entity_id_unless_adjustment",
             ),
             models.CheckConstraint(

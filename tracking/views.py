@@ -41,7 +41,7 @@ class ReverseEventView(QueryParametersChecked, APIView):
     permission_classes = [HouseholdRolePermission]
 
     @extend_schema(
-        summary="Reverse an activated, redeemed or adjusted event (once)",
+        summary="Reverse an activated, redeemed, adjusted or paused event (once)",
         parameters=[
             OpenApiParameter("event_id", int, OpenApiParameter.PATH, description="The event.")
         ],

@@ -17,7 +17,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from achievements.models import BadgeDefinition
 from children.claims import claim_task
 from children.models import TaskOverride
 from children.services import activate_task
@@ -69,6 +71,12 @@ OBJECT_IDS: dict[str, dict[str, str]] = {
     "kid-claims": {"child_id": "child"},
     "kid-reward-requests": {"child_id": "child"},
     "kid-reward-request-cancel": {"request_id": "device_request"},
+    "child-figures": {"pk": "child"},
+    "child-series": {"pk": "child"},
+    "child-pauses": {"pk": "child"},
+    "child-streak-tasks": {"pk": "child"},
+    "child-badges": {"pk": "child"},
+    "badge-detail": {"pk": "badge"},
 }
 
 # (method, route name) → a body (or a "?query" string) with which the owner's call succeeds, so
@@ -104,6 +112,15 @@ VALID_INPUT: dict[tuple[str, str], Callable[[SimpleNamespace], object]] = {
     ("post", "kid-claims"): lambda f: {"task_id": f.spare_chore.pk, "pin": KID_PIN},
     ("post", "kid-reward-requests"): lambda f: {"reward_id": f.kid_reward.pk, "pin": KID_PIN},
     ("post", "kid-reward-request-cancel"): lambda f: {"pin": KID_PIN},
+    ("post", "child-pauses"): lambda f: {"day": timezone.now().date().isoformat(), "reason": "Ill"},
+    ("put", "child-streak-tasks"): lambda f: {"task_ids": [f.chore.pk]},
+    ("post", "badge-list"): lambda f: {"name": "Busy", "criterion": "chore_count", "threshold": 3},
+    ("put", "badge-detail"): lambda f: {
+        "name": "Renamed",
+        "criterion": "chore_count",
+        "threshold": 50,
+    },
+    ("patch", "badge-detail"): lambda f: {"name": "Renamed"},
 }
 
 # Issue 14's roles. The owner's own routes: the household itself and its members.
@@ -227,6 +244,9 @@ def family(parent):
     device_request = ask_for_reward(device=device, child=child, reward=device_reward, pin=KID_PIN)
     return SimpleNamespace(
         household=household,
+        badge=BadgeDefinition.objects.create(
+            household=household, name="Fifty chores", criterion="chore_count", threshold=50
+        ),
         member=MembershipFactory(household=household, role=Role.GUARDIAN).user,
         guardian=MembershipFactory(household=household, role=Role.GUARDIAN).user,
         viewer=MembershipFactory(household=household, role=Role.VIEWER).user,

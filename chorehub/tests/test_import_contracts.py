@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = [
     "chorehub",
     "demo",
+    "achievements",
+    "insights",
     "tracking",
     "devices",
     "rewards",

@@ -25,6 +25,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from achievements.models import BadgeDefinition
 from children.models import TaskOverride
 from children.services import activate_task
 from rewards.models import RewardOverride
@@ -88,6 +89,9 @@ def family_of(user) -> SimpleNamespace:
         spare_reward=spare_reward,
         request=request,
         event_id=event["id"],
+        badge=BadgeDefinition.objects.create(
+            household=child.household, name="Ten chores", criterion="chore_count", threshold=10
+        ),
     )
 
 
@@ -98,6 +102,7 @@ PATH_OBJECTS = {
     "/api/rewards/": lambda f: f.reward.pk,
     "/api/reward-requests/": lambda f: f.request.pk,
     "/api/tracking/": lambda f: f.event_id,
+    "/api/badges/": lambda f: f.badge.pk,
 }
 # Real values that a body or query string field may take instead of the generated one.
 REAL_VALUES = {

@@ -155,6 +155,9 @@ export type ChildCreatedEvent = Schemas["ChildCreatedEvent"];
 export type ChildChangedEvent = Schemas["ChildChangedEvent"];
 /** `child_deleted`. */
 export type ChildDeletedEvent = Schemas["ChildDeletedEvent"];
+/** `badge_awarded`, `badge_revoked`: a badge event was appended to a child's history
+ * (`tracking_event_id`); `period_start` is null for a lifetime badge. */
+export type BadgeEvent = Schemas["BadgeEvent"];
 
 /** Each event name of the stream, and the JSON its `data` carries. */
 export interface StreamEvents {
@@ -170,6 +173,8 @@ export interface StreamEvents {
   child_created: ChildCreatedEvent;
   child_changed: ChildChangedEvent;
   child_deleted: ChildDeletedEvent;
+  badge_awarded: BadgeEvent;
+  badge_revoked: BadgeEvent;
 }
 export type StreamEventName = keyof StreamEvents;
 
@@ -187,6 +192,8 @@ export const STREAM_EVENT_NAMES = [
   "child_created",
   "child_changed",
   "child_deleted",
+  "badge_awarded",
+  "badge_revoked",
 ] as const satisfies readonly StreamEventName[];
 
 // --- Compile-time checks: `tsc --noEmit` fails if these drift from the generated schema --------

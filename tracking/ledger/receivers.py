@@ -21,6 +21,7 @@ from tracking.ledger.render import render_replayable
 from tracking.live import channels
 from tracking.models import Action, TrackingEvent
 from tracking.serializers import TrackingEventSerializer
+from tracking.signals import event_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ def record_event(
         return {"tracking_event": None}
     transaction.on_commit(partial(audit_log.write_event, row), robust=True)
     channels.publish_tracking_event(row, household_id=getattr(child, "household_id", None))
+    event_recorded.send_robust(sender=TrackingEvent, row=row, child=child)
     return {"tracking_event": TrackingEventSerializer(row).data}
 
 

@@ -2,7 +2,8 @@
 
 In chain order (child, then `occurred_at`), one transaction each, and idempotently: an event
 already in the history (same child, action, entity, points and `occurred_at`, to the microsecond)
-is left alone, so a second run changes nothing. Each row written back also gets its audit line.
+is left alone, so a second run changes nothing. Each row written back also gets its audit line,
+and is announced with `tracking.signals.event_recorded` (the projections apply it).
 """
 
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,7 @@ from django.db import DatabaseError, transaction
 
 from tracking.ledger import audit_log
 from tracking.models import TrackingEvent
+from tracking.signals import event_recorded
 
 
 @dataclass
@@ -63,6 +65,8 @@ def repair(events: list[dict[str, Any]], report: RepairReport) -> Iterator[dict[
                     row.save()
                     report.inserted += 1
                     transaction.on_commit(partial(audit_log.write_event, row), robust=True)
+                    # The projections follow the row written back (in this transaction).
+                    event_recorded.send_robust(sender=TrackingEvent, row=row, child=None)
         except (ValidationError, DatabaseError, KeyError, TypeError, ValueError) as error:
             report.refused.append(
                 f"child {event.get('child_id')} at {event.get('occurred_at')}: {error}"

@@ -18,7 +18,7 @@ from tracking.selectors import events_of_household
 
 NOT_FOUND = "No such tracking event."
 NOT_REVERSIBLE = (
-    "Only activated, redeemed and adjusted events can be reversed; this one is {action}."
+    "Only activated, redeemed, adjusted and paused events can be reversed; this one is {action}."
 )
 ALREADY_REVERSED = "Tracking event {event_id} was already reversed by event {reversal_id}."
 CHILD_GONE = "The child of tracking event {event_id} no longer exists."

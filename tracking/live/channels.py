@@ -108,6 +108,12 @@ def publish_on_commit(
         store_and_deliver_on_commit(child_channel(child_id), event_type, data)
 
 
+def publish_child_event(child: Any, event_type: str, data: dict[str, Any]) -> None:
+    """Store an event about a child for its household's channel and, when a paired device reads
+    it, the child's channel; delivered after the commit (a badge awarded or revoked, issue 15)."""
+    publish_on_commit(child.household_id, event_type, data, child_id=child.pk)
+
+
 def publish_tracking_event(row: TrackingEvent, *, household_id: int | None) -> None:
     """`tracking_event_created`: the row as the ledger renders it, without `user_id` (the
     channel already is the user's)."""

@@ -82,6 +82,26 @@ class ChildDeletedEventSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
 
 
+class BadgeEventSerializer(serializers.Serializer):
+    """`badge_awarded`, `badge_revoked`: a badge event was appended to a child's history (the
+    achievements app sends them; docs/achievements.md)."""
+
+    child_id = serializers.IntegerField()
+    child_name = serializers.CharField()
+    badge_key = serializers.CharField(
+        help_text="`streak_7`, `chores_10`, `clean_week`, ...; `custom_<id>` for a household's."
+    )
+    name = serializers.CharField()
+    criterion = serializers.CharField(help_text="chore_count, task_count, streak_length, ...")
+    description = serializers.CharField(help_text="The criterion in words.")
+    period = serializers.ChoiceField(choices=["lifetime", "week", "month"])
+    period_start = serializers.DateField(
+        allow_null=True, help_text="The period's first household day; null for lifetime."
+    )
+    tracking_event_id = serializers.IntegerField(help_text="The `awarded` or `revoked` event.")
+    occurred_at = serializers.DateTimeField()
+
+
 STREAM_EVENT = PolymorphicProxySerializer(
     component_name="StreamEventData",
     serializers=[
@@ -90,6 +110,7 @@ STREAM_EVENT = PolymorphicProxySerializer(
         ChildCreatedEventSerializer,
         ChildChangedEventSerializer,
         ChildDeletedEventSerializer,
+        BadgeEventSerializer,
     ],
     resource_type_field_name=None,
 )

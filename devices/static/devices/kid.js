@@ -941,7 +941,9 @@ ${value}`, dataLines++;
     "points_reversed",
     "child_created",
     "child_changed",
-    "child_deleted"
+    "child_deleted",
+    "badge_awarded",
+    "badge_revoked"
   ];
 
   // src/backendEvents.ts

@@ -117,6 +117,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/badges/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the badges your household defined */
+        get: operations["badges_list"];
+        put?: never;
+        /** Define a badge (children who already meet it get it at once) */
+        post: operations["badges_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/badges/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a badge */
+        get: operations["badges_retrieve"];
+        /** Rename a badge (its criterion cannot change) */
+        put: operations["badges_update"];
+        post?: never;
+        /** Delete a badge (what it awarded stays) */
+        delete: operations["badges_destroy"];
+        options?: never;
+        head?: never;
+        /** Rename a badge (its criterion cannot change) */
+        patch: operations["badges_partial_update"];
+        trace?: never;
+    };
     "/api/children/": {
         parameters: {
             query?: never;
@@ -189,6 +227,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/children/{id}/badges/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The badges a child was awarded, oldest first
+         * @description Every award, with its period and the ids of its `awarded` event and, once revoked, its `revoked` event (`standing` false). Built-in badges and your household's.
+         */
+        get: operations["children_badges_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/children/{id}/figures/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A child's figures for a household day, week, month or range
+         * @description In the household's calendar (time zone, day-boundary hour, week start). Either `period` (day, week or month; default week) and `date` (default today), or `start` and `end` (inclusive, at most 366 days). Reversals neutralize what they reverse. Also the lifetime figures (their net equals `points`), `available_points` and the streak.
+         */
+        get: operations["children_figures_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/children/{id}/overrides/": {
         parameters: {
             query?: never;
@@ -203,6 +281,26 @@ export interface paths {
         post?: never;
         /** Remove an override (the default value applies again) */
         delete: operations["children_overrides_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/children/{id}/pauses/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a household day of a child's streak (a holiday, an illness)
+         * @description Appends a `pause` `paused` event (no points move): the day neither breaks nor extends the streak. Undo it by reversing that event (`POST /api/tracking/{event_id}/reverse/`). 409 when the day is already paused; 400 for a day more than a year from today.
+         */
+        post: operations["children_pauses_create"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -258,6 +356,50 @@ export interface paths {
         get?: never;
         /** Replace the rewards assigned to a child */
         put: operations["children_rewards_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/children/{id}/series/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A child's figures per household day, for charts
+         * @description Every day from `start` to `end` (inclusive, at most 366 days; by default the last 30 days, today included), days without events as zeros.
+         */
+        get: operations["children_series_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/children/{id}/streak-tasks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The chores that count for a child's streak
+         * @description Empty: every chore counts.
+         */
+        get: operations["children_streak_tasks_retrieve"];
+        /**
+         * Choose the chores that count for a child's streak
+         * @description Chores only (a penalty is a 400); an empty list: every chore counts. The child's streak is recomputed from its history with the new choice.
+         */
+        put: operations["children_streak_tasks_update"];
         post?: never;
         delete?: never;
         options?: never;
@@ -586,6 +728,7 @@ export interface paths {
          *     | `child_created` | ChildCreatedEvent |
          *     | `child_changed` | ChildChangedEvent |
          *     | `child_deleted` | ChildDeletedEvent |
+         *     | `badge_awarded`, `badge_revoked` | BadgeEvent |
          *
          *     The stream opens with a padding comment and `event: stream-open`; `keep-alive` every 20 s.
          *     Send the last `id:` you received back as `Last-Event-ID` (or `?lastEventId=`) to get what you
@@ -714,6 +857,26 @@ export interface paths {
         put?: never;
         /** Make another member the owner (owner); you become a guardian */
         post: operations["household_transfer_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/household/week/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The family's week: each child's figures, streak, badges and rewards
+         * @description The household week (its calendar: time zone, day-boundary hour, week start) that holds `date` (default: today), and the week before, per child: the figures, the badges won and the rewards redeemed in each, and the differences.
+         */
+        get: operations["household_week_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -865,7 +1028,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Reverse an activated, redeemed or adjusted event (once)
+         * Reverse an activated, redeemed, adjusted or paused event (once)
          * @description Appends a `reversed` event with the exact opposite of the original's delta (floored at 0), `reverses` = the original's id; a reversed redemption marks its request `reversed`. 409 if already reversed; 400 for a requested, cancelled or reversed event; 404 for another parent's event; 503 if the history could not be written (nothing changed: try again).
          */
         post: operations["tracking_reverse_create"];
@@ -937,6 +1100,159 @@ export interface components {
             username: string;
             password: string;
         };
+        /** @description A badge a child was awarded for a period (and whether it was revoked since). */
+        BadgeAward: {
+            readonly badge_key: string;
+            readonly name: string;
+            readonly criterion: components["schemas"]["BadgeAwardCriterionEnum"];
+            readonly period: components["schemas"]["BadgePeriodEnum"];
+            /**
+             * Format: date
+             * @description The period's first household day; null for lifetime.
+             */
+            period_start: string | null;
+            /** @description Awarded and not revoked. */
+            standing: boolean;
+            /** Format: date-time */
+            readonly awarded_at: string | null;
+            readonly award_event_id: number | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+            readonly revoke_event_id: number | null;
+        };
+        /**
+         * @description * `task_count` - Task Count
+         *     * `chore_count` - Chore Count
+         *     * `week_points` - Week Points
+         *     * `streak_length` - Streak Length
+         *     * `good_ratio` - Good Ratio
+         *     * `clean_week` - Clean Week
+         * @enum {string}
+         */
+        BadgeAwardCriterionEnum: "task_count" | "chore_count" | "week_points" | "streak_length" | "good_ratio" | "clean_week";
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        BadgeDefinition: {
+            readonly id: number;
+            /** @description `custom_<id>`: the awards' badge_key. */
+            readonly key: string;
+            name: string;
+            /**
+             * @description task_count: activations of one chore (task_id); chore_count: of any chore; week_points: points earned from chores in a week; streak_length: days in a row; good_ratio: at least ratio_good chores for every ratio_not_good penalties, with `threshold` chores or more. Cannot change once the badge exists.
+             *
+             *     * `task_count` - task_count
+             *     * `chore_count` - chore_count
+             *     * `week_points` - week_points
+             *     * `streak_length` - streak_length
+             *     * `good_ratio` - good_ratio
+             */
+            criterion: components["schemas"]["BadgeDefinitionCriterionEnum"];
+            /**
+             * Format: int64
+             * @description task_count only: the chore.
+             */
+            task_id?: number | null;
+            /** @description The count, points or days to reach; for good_ratio the fewest chores the period needs (default 1). Required but for good_ratio. */
+            threshold?: number;
+            ratio_good?: number | null;
+            ratio_not_good?: number | null;
+            /**
+             * @description task_count and chore_count: lifetime (default), week or month; week_points: week; streak_length: lifetime; good_ratio: week (default) or month.
+             *
+             *     * `lifetime` - Lifetime
+             *     * `week` - Week
+             *     * `month` - Month
+             */
+            period?: components["schemas"]["BadgePeriodEnum"];
+            /** @description The criterion in words. */
+            readonly description: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `task_count` - task_count
+         *     * `chore_count` - chore_count
+         *     * `week_points` - week_points
+         *     * `streak_length` - streak_length
+         *     * `good_ratio` - good_ratio
+         * @enum {string}
+         */
+        BadgeDefinitionCriterionEnum: "task_count" | "chore_count" | "week_points" | "streak_length" | "good_ratio";
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        BadgeDefinitionRequest: {
+            name: string;
+            /**
+             * @description task_count: activations of one chore (task_id); chore_count: of any chore; week_points: points earned from chores in a week; streak_length: days in a row; good_ratio: at least ratio_good chores for every ratio_not_good penalties, with `threshold` chores or more. Cannot change once the badge exists.
+             *
+             *     * `task_count` - task_count
+             *     * `chore_count` - chore_count
+             *     * `week_points` - week_points
+             *     * `streak_length` - streak_length
+             *     * `good_ratio` - good_ratio
+             */
+            criterion: components["schemas"]["BadgeDefinitionCriterionEnum"];
+            /**
+             * Format: int64
+             * @description task_count only: the chore.
+             */
+            task_id?: number | null;
+            /** @description The count, points or days to reach; for good_ratio the fewest chores the period needs (default 1). Required but for good_ratio. */
+            threshold?: number;
+            ratio_good?: number | null;
+            ratio_not_good?: number | null;
+            /**
+             * @description task_count and chore_count: lifetime (default), week or month; week_points: week; streak_length: lifetime; good_ratio: week (default) or month.
+             *
+             *     * `lifetime` - Lifetime
+             *     * `week` - Week
+             *     * `month` - Month
+             */
+            period?: components["schemas"]["BadgePeriodEnum"];
+        };
+        /**
+         * @description `badge_awarded`, `badge_revoked`: a badge event was appended to a child's history (the
+         *     achievements app sends them; docs/achievements.md).
+         */
+        BadgeEvent: {
+            child_id: number;
+            child_name: string;
+            /** @description `streak_7`, `chores_10`, `clean_week`, ...; `custom_<id>` for a household's. */
+            badge_key: string;
+            name: string;
+            /** @description chore_count, task_count, streak_length, ... */
+            criterion: string;
+            /** @description The criterion in words. */
+            description: string;
+            period: components["schemas"]["BadgeEventPeriodEnum"];
+            /**
+             * Format: date
+             * @description The period's first household day; null for lifetime.
+             */
+            period_start: string | null;
+            /** @description The `awarded` or `revoked` event. */
+            tracking_event_id: number;
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /**
+         * @description * `lifetime` - lifetime
+         *     * `week` - week
+         *     * `month` - month
+         * @enum {string}
+         */
+        BadgeEventPeriodEnum: "lifetime" | "week" | "month";
+        /**
+         * @description * `lifetime` - Lifetime
+         *     * `week` - Week
+         *     * `month` - Month
+         * @enum {string}
+         */
+        BadgePeriodEnum: "lifetime" | "week" | "month";
         CancelledResponse: {
             request: components["schemas"]["RewardRequestRecord"];
             /** @description The event recorded for this action; null if recording it failed (the action itself still happened). */
@@ -986,6 +1302,18 @@ export interface components {
             /** Format: date-time */
             occurred_at: string;
         };
+        ChildOfWeek: {
+            child_id: number;
+            name: string;
+            /** @description The child's points now. */
+            points: number;
+            /** @description The streak as it stands today. */
+            streak: components["schemas"]["WeekStreak"];
+            this_week: components["schemas"]["ChildWeek"];
+            previous_week: components["schemas"]["ChildWeek"];
+            /** @description This week minus the week before. */
+            difference: components["schemas"]["WeekDifference"];
+        };
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
          *     silently dropping them.
@@ -993,6 +1321,29 @@ export interface components {
         ChildRequest: {
             name: string;
             age?: number | null;
+        };
+        ChildWeek: {
+            /** @description Points from chores. */
+            earned: number;
+            /** @description Points taken by penalties (floored at 0). */
+            lost: number;
+            /** @description Points spent on rewards. */
+            spent: number;
+            /** @description Manual adjustments, signed. */
+            adjusted: number;
+            /** @description What reversals could not take back. */
+            reversed: number;
+            /** @description earned - lost - spent + adjusted + reversed. */
+            net: number;
+            reversals: number;
+            /** @description Chores activated that week (not reversed). */
+            good: components["schemas"]["WeekGoodNotGood"];
+            /** @description Penalties activated that week (not reversed). */
+            not_good: components["schemas"]["WeekGoodNotGood"];
+            /** @description Badges awarded that week. */
+            badges: components["schemas"]["WeekBadge"][];
+            /** @description Rewards redeemed that week (a reversed redemption is left out). */
+            rewards: components["schemas"]["WeekReward"][];
         };
         Claim: {
             readonly id: number;
@@ -1074,9 +1425,52 @@ export interface components {
          *     * `penalty` - Penalty
          *     * `reward` - Reward
          *     * `adjustment` - Adjustment
+         *     * `badge` - Badge
+         *     * `pause` - Pause
          * @enum {string}
          */
-        EntityTypeEnum: "task" | "penalty" | "reward" | "adjustment";
+        EntityTypeEnum: "task" | "penalty" | "reward" | "adjustment" | "badge" | "pause";
+        FamilyWeek: {
+            household_id: number;
+            time_zone: string;
+            week: components["schemas"]["WeekRange"];
+            previous_week: components["schemas"]["WeekRange"];
+            children: components["schemas"]["ChildOfWeek"][];
+        };
+        Figures: {
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            /** @description Points from chores. */
+            earned: number;
+            /** @description Points taken by penalties (floored at 0). */
+            lost: number;
+            /** @description Points spent on rewards. */
+            spent: number;
+            /** @description Manual adjustments, signed. */
+            adjusted: number;
+            /** @description What reversals could not take back (the floor at 0); usually 0. */
+            reversed: number;
+            /** @description Reversals of points events in the range. */
+            reversals: number;
+            /** @description Chores activated in the range. */
+            good: components["schemas"]["GoodNotGood"];
+            /** @description Penalties activated in the range. */
+            not_good: components["schemas"]["GoodNotGood"];
+            /** @description earned - lost - spent + adjusted + reversed. */
+            net: number;
+            lifetime: components["schemas"]["Lifetime"];
+            /** @description The child's points now: lifetime net. */
+            points: number;
+            available_points: number;
+            streak: components["schemas"]["Streak"];
+        };
+        GoodNotGood: {
+            /** @description Activations that stand (not reversed). */
+            count: number;
+            points: number;
+        };
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
          *     silently dropping them.
@@ -1086,6 +1480,10 @@ export interface components {
             name: string;
             /** @description An IANA time zone name, e.g. `Europe/Paris`. */
             time_zone: string;
+            /** @description The local hour at which the household's day starts and ends (0-23, default 0): a family whose day ends at 04:00 sets 4, and 01:00 then counts on the day before. */
+            day_boundary_hour?: number;
+            /** @description The first day of the household's week: 0 = Monday (default) ... 6 = Sunday. */
+            week_start?: number;
             /** @description When true, a chore a child claims from its device is approved at once (its points move), without a guardian. Default false. */
             auto_approve_claims?: boolean;
             /** Format: date-time */
@@ -1212,6 +1610,21 @@ export interface components {
             /** @description For this child (its override, if any). */
             cost: number;
         };
+        /** @description The points figures of a range or a lifetime, and their net. */
+        Lifetime: {
+            /** @description Points from chores. */
+            earned: number;
+            /** @description Points taken by penalties (floored at 0). */
+            lost: number;
+            /** @description Points spent on rewards. */
+            spent: number;
+            /** @description Manual adjustments, signed. */
+            adjusted: number;
+            /** @description What reversals could not take back (the floor at 0); usually 0. */
+            reversed: number;
+            /** @description earned - lost - spent + adjusted + reversed. */
+            net: number;
+        };
         Member: {
             readonly user_id: number;
             readonly username: string;
@@ -1254,6 +1667,36 @@ export interface components {
             entity_id: number;
             /** @description Points (1-10000) or cost (1-100000). */
             value: number;
+        };
+        PaginatedBadgeAwardList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["BadgeAward"][];
+        };
+        PaginatedBadgeDefinitionList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["BadgeDefinition"][];
         };
         PaginatedChildList: {
             /** @example 123 */
@@ -1427,6 +1870,40 @@ export interface components {
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
          *     silently dropping them.
          */
+        PatchedBadgeDefinitionRequest: {
+            name?: string;
+            /**
+             * @description task_count: activations of one chore (task_id); chore_count: of any chore; week_points: points earned from chores in a week; streak_length: days in a row; good_ratio: at least ratio_good chores for every ratio_not_good penalties, with `threshold` chores or more. Cannot change once the badge exists.
+             *
+             *     * `task_count` - task_count
+             *     * `chore_count` - chore_count
+             *     * `week_points` - week_points
+             *     * `streak_length` - streak_length
+             *     * `good_ratio` - good_ratio
+             */
+            criterion?: components["schemas"]["BadgeDefinitionCriterionEnum"];
+            /**
+             * Format: int64
+             * @description task_count only: the chore.
+             */
+            task_id?: number | null;
+            /** @description The count, points or days to reach; for good_ratio the fewest chores the period needs (default 1). Required but for good_ratio. */
+            threshold?: number;
+            ratio_good?: number | null;
+            ratio_not_good?: number | null;
+            /**
+             * @description task_count and chore_count: lifetime (default), week or month; week_points: week; streak_length: lifetime; good_ratio: week (default) or month.
+             *
+             *     * `lifetime` - Lifetime
+             *     * `week` - Week
+             *     * `month` - Month
+             */
+            period?: components["schemas"]["BadgePeriodEnum"];
+        };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
         PatchedChildRequest: {
             name?: string;
             age?: number | null;
@@ -1439,6 +1916,10 @@ export interface components {
             name?: string;
             /** @description An IANA time zone name, e.g. `Europe/Paris`. */
             time_zone?: string;
+            /** @description The local hour at which the household's day starts and ends (0-23, default 0): a family whose day ends at 04:00 sets 4, and 01:00 then counts on the day before. */
+            day_boundary_hour?: number;
+            /** @description The first day of the household's week: 0 = Monday (default) ... 6 = Sunday. */
+            week_start?: number;
             /** @description When true, a chore a child claims from its device is approved at once (its points move), without a guardian. Default false. */
             auto_approve_claims?: boolean;
         };
@@ -1464,6 +1945,26 @@ export interface components {
              * @default true
              */
             is_good?: boolean;
+        };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        PauseRequest: {
+            /**
+             * Format: date
+             * @description The household day to pause, YYYY-MM-DD (within a year of today).
+             */
+            day: string;
+            /** @description Why (a holiday, an illness). */
+            reason: string;
+        };
+        PauseResponse: {
+            /** Format: date */
+            day: string;
+            reason: string;
+            /** @description The `pause` `paused` event recorded. */
+            tracking_event: components["schemas"]["TrackingEvent"];
         };
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
@@ -1635,6 +2136,26 @@ export interface components {
             /** Format: date-time */
             readonly resolved_at: string | null;
         };
+        SeriesDay: {
+            /** Format: date */
+            day: string;
+            /** @description Points from chores. */
+            earned: number;
+            /** @description Points taken by penalties (floored at 0). */
+            lost: number;
+            /** @description Points spent on rewards. */
+            spent: number;
+            /** @description Manual adjustments, signed. */
+            adjusted: number;
+            /** @description What reversals could not take back (the floor at 0); usually 0. */
+            reversed: number;
+            /** @description earned - lost - spent + adjusted + reversed. */
+            net: number;
+            good: components["schemas"]["GoodNotGood"];
+            not_good: components["schemas"]["GoodNotGood"];
+            /** @description A guardian paused this day's streak. */
+            paused: boolean;
+        };
         /**
          * @description * `pending` - Pending
          *     * `redeemed` - Redeemed
@@ -1643,6 +2164,22 @@ export interface components {
          * @enum {string}
          */
         StatusEnum: "pending" | "redeemed" | "cancelled" | "reversed";
+        Streak: {
+            /** @description Consecutive household days with a chore, up to today (or yesterday). */
+            current: number;
+            best: number;
+        };
+        StreakTaskIds: {
+            task_ids: number[];
+        };
+        /**
+         * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
+         *     silently dropping them.
+         */
+        StreakTasksRequest: {
+            /** @description Chores that count for the streak; empty: every chore counts. */
+            task_ids: number[];
+        };
         StreamChild: {
             id: number;
             name: string;
@@ -1651,7 +2188,7 @@ export interface components {
             /** @description Points minus what the child's pending reward requests hold, never below 0. */
             available_points: number;
         };
-        StreamEventData: components["schemas"]["TrackingEventCreated"] | components["schemas"]["PointsActionEvent"] | components["schemas"]["ChildCreatedEvent"] | components["schemas"]["ChildChangedEvent"] | components["schemas"]["ChildDeletedEvent"];
+        StreamEventData: components["schemas"]["TrackingEventCreated"] | components["schemas"]["PointsActionEvent"] | components["schemas"]["ChildCreatedEvent"] | components["schemas"]["ChildChangedEvent"] | components["schemas"]["ChildDeletedEvent"] | components["schemas"]["BadgeEvent"];
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
          *     silently dropping them.
@@ -1692,9 +2229,12 @@ export interface components {
          *     * `cancelled` - Cancelled
          *     * `adjusted` - Adjusted
          *     * `reversed` - Reversed
+         *     * `awarded` - Awarded
+         *     * `revoked` - Revoked
+         *     * `paused` - Paused
          * @enum {string}
          */
-        TrackingActionEnum: "activated" | "requested" | "redeemed" | "cancelled" | "adjusted" | "reversed";
+        TrackingActionEnum: "activated" | "requested" | "redeemed" | "cancelled" | "adjusted" | "reversed" | "awarded" | "revoked" | "paused";
         TrackingEvent: {
             readonly id: number;
             readonly user_id: number | null;
@@ -1753,6 +2293,66 @@ export interface components {
             /** Format: date-time */
             readonly date_joined: string;
         };
+        WeekBadge: {
+            badge_key: string;
+            name: string;
+            period: string;
+            /** Format: date */
+            period_start: string | null;
+            /** @description False once revoked. */
+            standing: boolean;
+            award_event_id: number;
+        };
+        WeekDifference: {
+            /** @description Points from chores. */
+            earned: number;
+            /** @description Points taken by penalties (floored at 0). */
+            lost: number;
+            /** @description Points spent on rewards. */
+            spent: number;
+            /** @description Manual adjustments, signed. */
+            adjusted: number;
+            /** @description What reversals could not take back. */
+            reversed: number;
+            /** @description earned - lost - spent + adjusted + reversed. */
+            net: number;
+            reversals: number;
+            good: components["schemas"]["WeekGoodNotGood"];
+            not_good: components["schemas"]["WeekGoodNotGood"];
+            /** @description Badges won, this week minus the week before. */
+            badges: number;
+            /** @description Rewards redeemed, this week minus the week before. */
+            rewards: number;
+        };
+        WeekGoodNotGood: {
+            /** @description Activations that stand (not reversed). */
+            count: number;
+            points: number;
+        };
+        WeekRange: {
+            /**
+             * Format: date
+             * @description The week's first household day.
+             */
+            start: string;
+            /**
+             * Format: date
+             * @description Its last household day (inclusive).
+             */
+            end: string;
+        };
+        WeekReward: {
+            reward_id: number;
+            name: string;
+            /** @description The points it cost. */
+            cost: number;
+            tracking_event_id: number;
+        };
+        WeekStreak: {
+            /** @description As it stands today. */
+            current: number;
+            best: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -1772,8 +2372,11 @@ export interface operations {
                  *     * `cancelled` - Cancelled
                  *     * `adjusted` - Adjusted
                  *     * `reversed` - Reversed
+                 *     * `awarded` - Awarded
+                 *     * `revoked` - Revoked
+                 *     * `paused` - Paused
                  */
-                action?: "activated" | "adjusted" | "cancelled" | "redeemed" | "requested" | "reversed";
+                action?: "activated" | "adjusted" | "awarded" | "cancelled" | "paused" | "redeemed" | "requested" | "reversed" | "revoked";
                 child_id?: number;
                 /** @description Until (exclusive), ISO 8601 */
                 end?: string;
@@ -1782,8 +2385,10 @@ export interface operations {
                  *     * `penalty` - Penalty
                  *     * `reward` - Reward
                  *     * `adjustment` - Adjustment
+                 *     * `badge` - Badge
+                 *     * `pause` - Pause
                  */
-                entity_type?: "adjustment" | "penalty" | "reward" | "task";
+                entity_type?: "adjustment" | "badge" | "pause" | "penalty" | "reward" | "task";
                 /** @description Number of results to return per page. */
                 limit?: number;
                 /** @description The initial index from which to return the results. */
@@ -2256,6 +2861,538 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    badges_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedBadgeDefinitionList"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    badges_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BadgeDefinitionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeDefinition"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Conflict, or the same key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    badges_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this badge definition. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeDefinition"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    badges_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this badge definition. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BadgeDefinitionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeDefinition"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    badges_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this badge definition. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    badges_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this badge definition. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedBadgeDefinitionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadgeDefinition"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2966,6 +4103,182 @@ export interface operations {
             };
         };
     };
+    children_badges_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The child. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedBadgeAwardList"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    children_figures_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A day in the period, YYYY-MM-DD (default: today). */
+                date?: string;
+                /** @description Last day, YYYY-MM-DD, inclusive (with `start`). */
+                end?: string;
+                /** @description Default week. */
+                period?: "day" | "month" | "week";
+                /** @description First day, YYYY-MM-DD (with `end`). */
+                start?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The child. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Figures"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
     children_overrides_list: {
         parameters: {
             query?: {
@@ -3188,6 +4501,138 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    children_pauses_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The child. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PauseResponse"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A state conflict (the message says which); nothing changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The history could not be written, so the action was refused; nothing changed. Try again. */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3503,6 +4948,269 @@ export interface operations {
             };
         };
     };
+    children_series_list: {
+        parameters: {
+            query?: {
+                /** @description Last day, YYYY-MM-DD, inclusive (with `start`). */
+                end?: string;
+                /** @description First day, YYYY-MM-DD (with `end`). */
+                start?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The child. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesDay"][];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    children_streak_tasks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The child. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreakTaskIds"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    children_streak_tasks_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The child. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StreakTasksRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreakTaskIds"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
     children_tasks_update: {
         parameters: {
             query?: never;
@@ -3598,8 +5306,11 @@ export interface operations {
                  *     * `cancelled` - Cancelled
                  *     * `adjusted` - Adjusted
                  *     * `reversed` - Reversed
+                 *     * `awarded` - Awarded
+                 *     * `revoked` - Revoked
+                 *     * `paused` - Paused
                  */
-                action?: "activated" | "adjusted" | "cancelled" | "redeemed" | "requested" | "reversed";
+                action?: "activated" | "adjusted" | "awarded" | "cancelled" | "paused" | "redeemed" | "requested" | "reversed" | "revoked";
                 child_id?: number;
                 /** @description Until (exclusive), ISO 8601 */
                 end?: string;
@@ -3608,8 +5319,10 @@ export interface operations {
                  *     * `penalty` - Penalty
                  *     * `reward` - Reward
                  *     * `adjustment` - Adjustment
+                 *     * `badge` - Badge
+                 *     * `pause` - Pause
                  */
-                entity_type?: "adjustment" | "penalty" | "reward" | "task";
+                entity_type?: "adjustment" | "badge" | "pause" | "penalty" | "reward" | "task";
                 /** @description Number of results to return per page. */
                 limit?: number;
                 /** @description The initial index from which to return the results. */
@@ -5814,6 +7527,87 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    household_week_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A day of the week, YYYY-MM-DD (default: today). */
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FamilyWeek"];
+                };
+            };
+            /** @description Bad input: a malformed, missing or unknown field or query parameter, or a rule the input breaks. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown[] | {
+                            [key: string]: unknown;
+                        } | string;
+                    };
+                };
+            };
+            /** @description No valid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };

@@ -449,7 +449,9 @@
     "points_reversed",
     "child_created",
     "child_changed",
-    "child_deleted"
+    "child_deleted",
+    "badge_awarded",
+    "badge_revoked"
   ];
 
   // src/backendEvents.ts

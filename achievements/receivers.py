@@ -1,0 +1,34 @@
+"""Achievements follow the projections: after each row insights applies, the badges it can change
+are checked; after a household's calendar changed (and insights rebuilt its days), its children's
+badges are settled again; a deleted child is forgotten. Connected in `AchievementsConfig.ready()`."""
+
+from typing import Any
+
+from tracking.models import EntityType
+
+
+def on_projection_applied(sender: type, *, child_id: int, row: Any, totals: Any, **_: Any) -> None:
+    """Check the badges this row can change. An award or a revocation that fails rolls back alone
+    (its savepoint) and is logged; anything else that fails goes up to insights' savepoint, which
+    rolls the row's projection back with it (the rebuild repairs both), never the action. A
+    badge's own event changes nothing a badge counts."""
+    if row.entity_type == EntityType.BADGE:
+        return
+    from achievements.checks import check_badges_after
+
+    check_badges_after(row, totals)
+
+
+def on_household_calendar_changed(sender: type, *, household: Any, **_: Any) -> None:
+    """Days, weeks and months moved: count the chore tallies again in the new calendar and
+    settle every child's badges on the rebuilt projections."""
+    from achievements.sync import sync_household
+
+    sync_household(household.pk)
+
+
+def on_child_deleted(sender: type, *, child_id: int, **_: Any) -> None:
+    """Its awards went with it (CASCADE): forget what this process remembered of them."""
+    from achievements.memo import memo
+
+    memo.forget(child_id)

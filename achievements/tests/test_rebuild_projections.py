@@ -1,0 +1,139 @@
+"""`manage.py rebuild_projections`: everything recomputed from the history alone, every difference
+with what was stored printed (a difference is a bug: exit 1), the rebuilt state stored."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from achievements.models import BadgeAward
+from achievements.receivers import on_projection_applied
+from insights.models import ChildDay
+from insights.signals import projection_applied
+from testsupport.factories import ChildFactory, TaskFactory
+from tracking.ledger.zero_delta import append_zero_delta_event
+from tracking.models import TrackingEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def rebuild(*args: str) -> str:
+    out = StringIO()
+    call_command("rebuild_projections", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def failing_rebuild(*args: str) -> str:
+    out = StringIO()
+    with pytest.raises(CommandError, match="difference"):
+        call_command("rebuild_projections", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def without_badge_checks():
+    """The badge check disconnected, as if it had missed some actions (a bug)."""
+    projection_applied.disconnect(dispatch_uid="achievements.badges")
+    yield
+    projection_applied.connect(on_projection_applied, dispatch_uid="achievements.badges")
+
+
+def test_a_history_that_agrees_is_reported_as_such(acting, child, chore):
+    acting.at(2026, 4, 1)
+    for _ in range(10):
+        acting.activate(child, chore)
+
+    out = rebuild()
+
+    assert "Rebuilt the figures, streaks and badges of 1 children" in out
+    assert "The stored projections equal the history." in out
+    assert "DIFFERENCE" not in out
+
+
+def test_a_lost_award_row_is_a_difference_and_comes_back_from_its_event(acting, child, chore):
+    acting.at(2026, 4, 1)
+    for _ in range(10):
+        acting.activate(child, chore)
+    event_id = BadgeAward.objects.get(child=child).award_event_id
+    BadgeAward.objects.all().delete()
+
+    out = failing_rebuild()
+
+    assert f"badge chores_10 (lifetime): not stored, history says awarded (event {event_id})" in out
+    assert BadgeAward.objects.get(child=child).award_event_id == event_id
+    assert "DIFFERENCE" not in rebuild()
+
+
+def test_a_wrong_day_is_a_difference_and_is_stored_as_the_history_says(acting, child, chore):
+    acting.at(2026, 4, 1)
+    acting.activate(child, chore)
+    ChildDay.objects.filter(child=child).update(earned=99)
+
+    out = failing_rebuild()
+
+    assert "earned: stored 99, history says 10" in out
+    assert ChildDay.objects.get(child=child).earned == 10
+
+
+def test_an_award_the_criterion_calls_for_and_the_history_lacks_is_made(
+    acting, child, chore, without_badge_checks
+):
+    acting.at(2026, 4, 1)
+    for _ in range(10):
+        acting.activate(child, chore)
+    assert not TrackingEvent.objects.filter(entity_type="badge").exists()
+
+    out = failing_rebuild()
+
+    assert "badge chores_10 (lifetime): should have been awarded by its criterion" in out
+    assert TrackingEvent.objects.filter(entity_type="badge", action="awarded").count() == 1
+    assert "DIFFERENCE" not in rebuild()
+
+
+def test_an_award_that_stands_against_its_criterion_is_revoked(acting, child, chore):
+    acting.at(2026, 4, 1)
+    events = [acting.activate(child, chore) for _ in range(10)]
+    projection_applied.disconnect(dispatch_uid="achievements.badges")
+    try:
+        acting.reverse(events[0])
+    finally:
+        projection_applied.connect(on_projection_applied, dispatch_uid="achievements.badges")
+
+    out = failing_rebuild()
+
+    assert "badge chores_10 (lifetime): stands, but its criterion no longer holds" in out
+    assert not BadgeAward.objects.get(child=child).standing
+
+
+def test_a_badge_awarded_twice_in_the_history_is_a_difference(acting, child, chore):
+    acting.at(2026, 4, 1)
+    for _ in range(10):
+        acting.activate(child, chore)
+    first = TrackingEvent.objects.get(entity_type="badge")
+    child.refresh_from_db()
+    second = append_zero_delta_event(
+        child=child,
+        entity_type="badge",
+        action="awarded",
+        metadata=dict(first.metadata),
+        user_id=first.user_id,
+    )
+
+    out = failing_rebuild()
+
+    assert f"awarded twice (events {first.pk}, {second.pk})" in out
+
+
+def test_household_limits_the_rebuild_to_one_household(acting, parent, other_parent, child, chore):
+    other_child = ChildFactory(owner=other_parent)
+    other_chore = TaskFactory(owner=other_parent)
+    other_child.tasks.add(other_chore)
+    acting.at(2026, 4, 1)
+    acting.activate(child, chore)
+    acting.activate(other_child, other_chore)
+    ChildDay.objects.filter(child=other_child).update(earned=99)
+
+    out = rebuild("--household", str(child.household_id))
+
+    assert "of 1 children of household" in out
+    assert ChildDay.objects.get(child=other_child).earned == 99

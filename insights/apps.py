@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class InsightsConfig(AppConfig):
+    name = "insights"
+    verbose_name = "Insights (figures and streaks)"
+
+    def ready(self) -> None:
+        from households import signals as households_signals
+        from insights import receivers
+        from tracking import signals as tracking_signals
+
+        tracking_signals.event_recorded.connect(
+            receivers.on_event_recorded, dispatch_uid="insights.projection"
+        )
+        households_signals.household_calendar_changed.connect(
+            receivers.on_household_calendar_changed, dispatch_uid="insights.calendar"
+        )

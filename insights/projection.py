@@ -1,0 +1,198 @@
+"""The incremental projection: each tracking row, as it is written, is added to its child's
+`ChildDay` rows and `ChildTotals`, in the transaction that wrote it, with a few queries (the
+child's totals and calendar in one locked read, one UPSERT per day touched, one update of the
+totals; a reversal reads its original by id). What it stores always equals a rebuild from the
+history (`insights.rebuild`): both classify events through `insights.classify`.
+"""
+
+from collections.abc import Collection
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from children.models import Child
+from insights.calendar import HouseholdCalendar
+from insights.classify import Effect, own_effect, reversal_effects
+from insights.models import COUNTERS, DAY_COUNTERS, ChildDay, ChildTotals, StreakChoice
+from insights.signals import projection_applied
+from insights.streaks import COUNTS, StreakState, day_kind, streak_state
+from tracking.models import TrackingEvent
+
+ORIGINAL_FIELDS = ("child_id", "entity_type", "entity_id", "action", "delta", "occurred_at")
+STREAK_FIELDS = ("streak_chores", "pauses")
+
+
+def apply_recorded(row: TrackingEvent) -> ChildTotals | None:
+    """Apply a row just written (the `event_recorded` receiver), in a savepoint: a failure rolls
+    back only the projection (the rebuild repairs it), never the action."""
+    with transaction.atomic():
+        return apply(row)
+
+
+def apply(row: TrackingEvent) -> ChildTotals | None:
+    """Add one written row to its child's projections, then send `projection_applied`. Returns
+    the child's totals as saved; None when the child no longer exists (nothing to project).
+
+    A child without totals yet has never been projected (a new child, or history written before
+    this feature or by the bulk path): its projections are then rebuilt from its whole history,
+    this row included, instead.
+    """
+    totals = _locked_totals(row.child_id)
+    if totals is None:
+        from insights.rebuild import rebuild_child  # the rebuild builds on this module
+
+        child = Child.objects.select_related("household").filter(pk=row.child_id).first()
+        if child is None:
+            return None
+        rebuild_child(child)
+        totals = _locked_totals(row.child_id)
+    else:
+        calendar = HouseholdCalendar.of(totals.child.household)
+        _apply_effects(totals, _effects(row, totals, calendar))
+    projection_applied.send(sender=ChildTotals, child_id=row.child_id, row=row, totals=totals)
+    return totals
+
+
+def streak_tasks_of(child_id: int) -> frozenset[int] | None:
+    """The chores that count for a child's streak; None when every chore counts."""
+    tasks = frozenset(
+        StreakChoice.tasks.through.objects.filter(streakchoice__child_id=child_id).values_list(
+            "task_id", flat=True
+        )
+    )
+    return tasks or None
+
+
+def _locked_totals(child_id: int) -> ChildTotals | None:
+    """The child's totals with its household (the calendar) and its streak choice, locked: of two
+    rows applied for one child at once (a repair beside an action), the second waits."""
+    return (
+        ChildTotals.objects.select_for_update(of=("self",))
+        .select_related("child__household", "child__streak_choice")
+        .filter(child_id=child_id)
+        .first()
+    )
+
+
+def _effects(row: TrackingEvent, totals: ChildTotals, calendar: HouseholdCalendar) -> list[Effect]:
+    if row.action == "reversed":
+        original = (
+            TrackingEvent.objects.filter(pk=row.reverses, child_id=row.child_id)
+            .only(*ORIGINAL_FIELDS, "metadata")
+            .first()
+        )
+        streak_tasks = _streak_tasks_for(original, totals)
+        return reversal_effects(row, original, calendar, streak_tasks)
+    effect = own_effect(row, calendar, _streak_tasks_for(row, totals))
+    return [] if effect is None else [effect]
+
+
+def _streak_tasks_for(event: Any, totals: ChildTotals) -> Collection[int] | None:
+    """The streak's chores, read only for a chore's activation (the one event it changes), and
+    only when the guardians chose some (the choice itself was read with the totals)."""
+    if event is None or (event.entity_type, event.action) != ("task", "activated"):
+        return None
+    try:
+        totals.child.streak_choice  # noqa: B018 (read with the totals: no query)
+    except StreakChoice.DoesNotExist:
+        return None
+    return streak_tasks_of(totals.child_id)
+
+
+def _apply_effects(totals: ChildTotals, effects: list[Effect]) -> None:
+    """Add each effect to its day and to the lifetime, and follow the streak."""
+    changed: set[str] = set()
+    recompute_streak = False
+    for effect in effects:
+        after = _add_to_day(totals.child_id, effect)
+        for name in COUNTERS:
+            if effect.counters.get(name):
+                setattr(totals, name, getattr(totals, name) + effect.counters[name])
+                changed.add(name)
+        if any(effect.counters.get(name) for name in STREAK_FIELDS):
+            before = {name: after[name] - effect.counters.get(name, 0) for name in STREAK_FIELDS}
+            extended = _extend_streak(totals, effect.day, before, after)
+            if extended is None:
+                recompute_streak = True
+            else:
+                changed.update(extended)
+    if recompute_streak:
+        state = stored_streak_state(totals.child_id)
+        totals.current_streak, totals.best_streak = state.run, state.best
+        totals.last_streak_day = state.last_day
+        changed.update(("current_streak", "best_streak", "last_streak_day"))
+    if changed:
+        totals.save(update_fields=sorted(changed))
+
+
+def _extend_streak(
+    totals: ChildTotals, day: date, before: dict[str, int], after: dict[str, int]
+) -> set[str] | None:
+    """Update the streak state for one day whose kind may have changed, without reading other
+    days when possible; None when the whole state must be recomputed."""
+    old, new = day_kind(**before), day_kind(**after)
+    last = totals.last_streak_day
+    if old == new:
+        return set()
+    if last is not None and day <= last:
+        return None  # a change inside the history: runs may split or join
+    if COUNTS not in (old, new):
+        return set()  # a pause after the latest counting day: read-time only
+    if new != COUNTS:
+        return None
+    # A new latest counting day: the run goes on if every day between was paused.
+    gap = 0 if last is None else (day - last).days - 1
+    joined = last is not None and (gap == 0 or _paused_days(totals.child_id, last, day) == gap)
+    totals.current_streak = totals.current_streak + 1 if joined else 1
+    totals.best_streak = max(totals.best_streak, totals.current_streak)
+    totals.last_streak_day = day
+    return {"current_streak", "best_streak", "last_streak_day"}
+
+
+def paused_days_between(child_id: int, first: date, last: date) -> int:
+    """How many days from `first` to `last` (inclusive) are paused."""
+    if last < first:
+        return 0
+    return ChildDay.objects.filter(
+        child_id=child_id, day__gte=first, day__lte=last, pauses__gt=0
+    ).count()
+
+
+def _paused_days(child_id: int, after: date, before: date) -> int:
+    return paused_days_between(child_id, after + timedelta(days=1), before - timedelta(days=1))
+
+
+def stored_streak_state(child_id: int) -> StreakState:
+    """The streak state from a child's stored days (those that count or bridge)."""
+    days = (
+        ChildDay.objects.filter(child_id=child_id)
+        .filter(Q(streak_chores__gt=0) | Q(pauses__gt=0))
+        .order_by("day")
+        .values_list("day", "streak_chores", "pauses")
+    )
+    return streak_state((day, day_kind(chores, pauses)) for day, chores, pauses in days)
+
+
+def _add_to_day(child_id: int, effect: Effect) -> dict[str, int]:
+    """Add an effect's counters to a child's day in one UPSERT (the row is created on the day's
+    first event); returns the day's streak counters after it."""
+    table = connection.ops.quote_name(ChildDay._meta.db_table)
+    columns = DAY_COUNTERS
+    values = [effect.counters.get(name, 0) for name in columns]
+    names = ", ".join(connection.ops.quote_name(name) for name in columns)
+    increments = ", ".join(
+        f"{quoted} = {table}.{quoted} + excluded.{quoted}"
+        for quoted in (connection.ops.quote_name(name) for name in columns)
+    )
+    placeholders = ", ".join(["%s"] * (len(columns) + 2))
+    sql = (
+        f"INSERT INTO {table} (child_id, day, {names}) VALUES ({placeholders}) "
+        f"ON CONFLICT (child_id, day) DO UPDATE SET {increments} "
+        f"RETURNING streak_chores, pauses"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [child_id, effect.day.isoformat(), *values])
+        streak_chores, pauses = cursor.fetchone()
+    return {"streak_chores": streak_chores, "pauses": pauses}

@@ -1,0 +1,15 @@
+"""The signals insights sends, for what is built on its projections (`achievements`)."""
+
+from django.dispatch import Signal
+
+projection_applied = Signal()
+"""One tracking row was applied to a child's projections (`ChildDay`, `ChildTotals`).
+
+Sender: `ChildTotals`. Keyword arguments: `child_id`, `row` (the TrackingEvent applied) and
+`totals` (the child's ChildTotals as saved, locked for the rest of the transaction).
+
+Sent by `insights.projection.apply` for every row it applies, those that change no figure
+(requests, claims, badges) included, inside the transaction that wrote the row, after the
+projections were updated. Not sent for a child that no longer exists, nor by `insights.rebuild`
+(a rebuild recomputes everything at once; what is built on the projections rebuilds itself).
+"""

@@ -1,0 +1,19 @@
+"""The signals tracking sends (issue 15): what the history gained, for the projections built on
+it (`insights`) to follow without tracking knowing them."""
+
+from django.dispatch import Signal
+
+event_recorded = Signal()
+"""A TrackingEvent row was written.
+
+Sender: `TrackingEvent`. Keyword arguments: `row` (the saved TrackingEvent, with its id) and
+`child` (the locked Child the action saved, or None when the row was written without one, as
+`repair_tracking` writes it).
+
+Sent in the transaction that wrote the row, right after the write succeeded: by the ledger's
+receiver for each action (`tracking.ledger.receivers.record_event`), by
+`tracking.ledger.zero_delta.append_zero_delta_event` (pauses, badges) and by `repair_tracking`
+for each spooled row it writes back. Not sent for a row that failed and went to the dead-letter
+spool, nor by the bulk path (`tracking.ledger.bulk`, which sends nothing: rebuild the projections
+after it). Receivers must not raise into the action: it is sent with `send_robust`.
+"""
