@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import Sum
 
 from achievements.catalog import Badge
-from achievements.criteria import Measures, period_range, period_start
+from achievements.criteria import Measures
 from achievements.models import Period, TaskTally
 from insights.calendar import HouseholdCalendar
 from insights.models import ChildDay
@@ -85,8 +85,3 @@ def measures_by_period(
 
 def period_keys(day: date, calendar: HouseholdCalendar) -> tuple[tuple[str, date], ...]:
     return ((Period.WEEK, calendar.week_of(day)), (Period.MONTH, calendar.month_of(day)))
-
-
-def badge_range(badge: Badge, day: date, calendar: HouseholdCalendar) -> tuple[date, date]:
-    """The first and last day of the badge's period that holds `day` (week or month)."""
-    return period_range(badge.period, period_start(badge, day, calendar), calendar)

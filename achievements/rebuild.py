@@ -75,8 +75,8 @@ class Comparison:
     differences: list[str] = field(default_factory=list)
 
 
-def compare_child(child_id: int, child: Any = None) -> Comparison:
-    """Steps 1 to 3 of the module's docstring, without writing anything."""
+def compare_child(child_id: int, child: Any = None, *, criteria: bool = True) -> Comparison:
+    """Steps 1 to 3 of the module's docstring (3 only with `criteria`), without writing."""
     child = child or Child.objects.select_related("household").get(pk=child_id)
     calendar = HouseholdCalendar.of(child.household)
     badges = badges_of_household(child.household_id)
@@ -88,21 +88,25 @@ def compare_child(child_id: int, child: Any = None) -> Comparison:
         *compare_tallies(child_id, stored_tallies(child_id, task_ids), tallies),
         *problems,
         *compare_awards(child_id, awards),
-        *compare_criteria(child_id, badges, calendar, awards),
+        *(compare_criteria(child_id, badges, calendar, awards) if criteria else ()),
     ]
     return comparison
 
 
-def rebuild_child_badges(child_id: int) -> list[str]:
+def rebuild_child_badges(child_id: int, *, first_projection: bool = False) -> list[str]:
     """Compare a child's badges with its history (under its lock), then store what the history
     says: its tallies and awards rewritten, and the awards and revocations its criteria call for
-    appended. Returns the differences found."""
+    appended. Returns the differences found.
+
+    `first_projection`: the child's history was never projected before this rebuild (written
+    before issue 15, or by the bulk path): nothing was there to decide its badges, so what its
+    criteria call for is awarded without being reported, as insights reports nothing for it."""
     with transaction.atomic():
         try:
             child = lock_child(child_id)
         except NotFound:
             return []
-        comparison = compare_child(child_id, child)
+        comparison = compare_child(child_id, child, criteria=not first_projection)
         memo.forget(child_id)  # its awards are rewritten
         store_tallies(child_id, counted_tasks(comparison.badges), comparison.tallies)
         store_awards(child_id, comparison.awards)

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from achievements.models import BadgeAward
 from achievements.receivers import on_projection_applied
+from children.models import Child
 from insights.models import ChildDay
 from insights.signals import projection_applied
 from testsupport.factories import ChildFactory, TaskFactory
@@ -137,3 +138,26 @@ def test_household_limits_the_rebuild_to_one_household(acting, parent, other_par
 
     assert "of 1 children of household" in out
     assert ChildDay.objects.get(child=other_child).earned == 99
+
+
+def test_a_history_never_projected_gets_its_badges_without_a_difference(child, chore):
+    """History written before issue 15 (or by the bulk path): nothing was stored to disagree."""
+    from django.utils import timezone
+
+    from tracking.tests.factories import TrackingEventFactory
+
+    for index in range(10):
+        TrackingEventFactory(
+            child_id=child.pk,
+            entity_id=chore.pk,
+            points_before=10 * index,
+            points_after=10 * (index + 1),
+            occurred_at=timezone.now(),
+        )
+    Child.objects.filter(pk=child.pk).update(points=100)
+
+    out = rebuild()
+
+    assert "DIFFERENCE" not in out
+    assert BadgeAward.objects.get(child=child).badge_key == "chores_10"
+    assert "DIFFERENCE" not in rebuild()

@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from achievements.rebuild import rebuild_child_badges
 from children.models import Child
+from insights.models import ChildTotals
 from insights.rebuild import rebuild_child
 
 
@@ -33,8 +34,9 @@ class Command(BaseCommand):
             children, unit=" children", disable=no_progress or not children, file=self.stderr
         ):
             # Figures first: the badges' criteria are read on the rebuilt days and totals.
+            projected = ChildTotals.objects.filter(child_id=child.pk).exists()
             differences += rebuild_child(child)
-            differences += rebuild_child_badges(child.pk)
+            differences += rebuild_child_badges(child.pk, first_projection=not projected)
         self.stdout.write(
             f"Rebuilt the figures, streaks and badges of {len(children)} children"
             f"{'' if household is None else f' of household {household}'} from their history."
