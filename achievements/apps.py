@@ -20,6 +20,10 @@ class AchievementsConfig(AppConfig):
         households_signals.household_calendar_changed.connect(
             receivers.on_household_calendar_changed, dispatch_uid="achievements.calendar"
         )
+        # Other chores count for a child's streak: its streak badges follow the rebuilt days.
+        insights_signals.streak_tasks_changed.connect(
+            receivers.on_streak_tasks_changed, dispatch_uid="achievements.streak_tasks"
+        )
         # What this process remembers of a child (`achievements.memo`) goes with it.
         children_signals.child_deleted.connect(
             receivers.on_child_deleted, dispatch_uid="achievements.memo"

@@ -1,6 +1,7 @@
 """Achievements follow the projections: after each row insights applies, the badges it can change
 are checked; after a household's calendar changed (and insights rebuilt its days), its children's
-badges are settled again; a deleted child is forgotten. Connected in `AchievementsConfig.ready()`."""
+badges are settled again, and a child's when other chores count for its streak; a deleted child
+is forgotten. Connected in `AchievementsConfig.ready()`."""
 
 from typing import Any
 
@@ -25,6 +26,13 @@ def on_household_calendar_changed(sender: type, *, household: Any, **_: Any) -> 
     from achievements.sync import sync_household
 
     sync_household(household.pk)
+
+
+def on_streak_tasks_changed(sender: type, *, child_id: int, **_: Any) -> None:
+    """Which days count changed: settle the child's badges on its rebuilt days."""
+    from achievements.sync import sync_child
+
+    sync_child(child_id)
 
 
 def on_child_deleted(sender: type, *, child_id: int, **_: Any) -> None:

@@ -13,6 +13,7 @@ from children.services import lock_child
 from insights.calendar import HouseholdCalendar
 from insights.models import StreakChoice
 from insights.rebuild import rebuild_child
+from insights.signals import streak_tasks_changed
 from kernel.errors import InvalidAction, StateConflict
 from tracking.ledger.zero_delta import append_zero_delta_event
 from tracking.models import Action, EntityType, TrackingEvent
@@ -83,8 +84,8 @@ def standing_pause(*, child_id: int, day: date) -> int | None:
 
 def set_streak_tasks(*, child: Child, tasks: Iterable[Task]) -> list[int]:
     """Choose the chores that count for a child's streak (none: every chore counts), then rebuild
-    the child's projections: which past days count changes with the choice. Returns the chosen
-    ids, sorted.
+    the child's projections: which past days count changes with the choice, and what is built on
+    the streak follows (`streak_tasks_changed`). Returns the chosen ids, sorted.
 
     Raises InvalidAction when one of them is a penalty.
     """
@@ -106,6 +107,7 @@ def set_streak_tasks(*, child: Child, tasks: Iterable[Task]) -> list[int]:
         else:
             StreakChoice.objects.filter(child=child).delete()
         rebuild_child(child)
+        streak_tasks_changed.send(sender=StreakChoice, child_id=child.pk)
     return sorted(task.pk for task in tasks)
 
 

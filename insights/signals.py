@@ -13,3 +13,13 @@ Sent by `insights.projection.apply` for every row it applies, those that change 
 projections were updated. Not sent for a child that no longer exists, nor by `insights.rebuild`
 (a rebuild recomputes everything at once; what is built on the projections rebuilds itself).
 """
+
+streak_tasks_changed = Signal()
+"""The guardians chose other chores for a child's streak, and the child's projections were rebuilt
+with the choice (which past days count changed with it).
+
+Sender: `StreakChoice`. Keyword argument: `child_id`.
+
+Sent by `insights.services.set_streak_tasks` inside its transaction, after the rebuild, so that
+what is built on the streak (streak badges) settles on the new days in the same transaction.
+"""

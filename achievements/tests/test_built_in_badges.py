@@ -8,8 +8,9 @@ import pytest
 
 from achievements.models import BadgeAward
 from children.models import Child
+from insights.services import set_streak_tasks
 from insights.tests.conftest import set_calendar
-from testsupport.factories import owner_of
+from testsupport.factories import TaskFactory, owner_of
 from tracking.models import TrackingEvent
 
 pytestmark = pytest.mark.django_db
@@ -190,4 +191,30 @@ def test_badge_events_keep_the_chain_and_stream_as_badge_awarded(
     child = Child.objects.get(pk=child.pk)
     last = TrackingEvent.objects.filter(child_id=child.pk).order_by("-id").first()
     assert (last.entity_type, last.points_after) == ("badge", child.points)
+    agrees_with_history()
+
+
+def test_choosing_other_chores_for_the_streak_revokes_the_streak_badge_and_choosing_back_leaves_it_revoked(
+    acting, parent, child, chore, agrees_with_history
+):
+    homework = TaskFactory(owner=parent, points=5)
+    child.tasks.add(homework)
+    for day in range(1, 8):
+        acting.at(2026, 4, day, 18)
+        acting.activate(child, chore)
+    assert badge_events(child, "streak_7") == [("awarded", "streak_7", None)]
+
+    set_streak_tasks(child=child, tasks=[homework])  # the seven days no longer count
+
+    assert badge_events(child, "streak_7")[-1] == ("revoked", "streak_7", None)
+    assert not BadgeAward.objects.get(child=child, badge_key="streak_7").standing
+    agrees_with_history()
+
+    set_streak_tasks(child=child, tasks=[])  # every chore counts again
+
+    # A revoked badge is never awarded again for its period.
+    assert badge_events(child, "streak_7") == [
+        ("awarded", "streak_7", None),
+        ("revoked", "streak_7", None),
+    ]
     agrees_with_history()
