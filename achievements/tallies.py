@@ -6,6 +6,7 @@ starts counting a chore, when the calendar changes, and by the rebuild."""
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
+from functools import cache
 
 from django.db import connection
 
@@ -18,13 +19,17 @@ Tallies = dict[tuple[int, date], int]  # (task id, day) → activations that sta
 
 def add_to_tally(*, child_id: int, task_id: int, day: date, count: int) -> None:
     """Add `count` (1, or -1 for a reversal) to a chore's tally of one day, in one UPSERT."""
+    with connection.cursor() as cursor:
+        cursor.execute(_add_to_tally_sql(), [child_id, task_id, day.isoformat(), count])
+
+
+@cache
+def _add_to_tally_sql() -> str:
     table = connection.ops.quote_name(TaskTally._meta.db_table)
-    sql = (
+    return (
         f"INSERT INTO {table} (child_id, task_id, day, count) VALUES (%s, %s, %s, %s) "
         f"ON CONFLICT (child_id, task_id, day) DO UPDATE SET count = {table}.count + excluded.count"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [child_id, task_id, day.isoformat(), count])
 
 
 def tallies_from_history(

@@ -7,12 +7,14 @@ history (`insights.rebuild`): both classify events through `insights.classify`.
 
 from collections.abc import Collection
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
 
 from children.models import Child
+from households.models import Household
 from insights.calendar import HouseholdCalendar
 from insights.classify import Effect, own_effect, reversal_effects
 from insights.models import COUNTERS, DAY_COUNTERS, ChildDay, ChildTotals, StreakChoice
@@ -66,14 +68,52 @@ def streak_tasks_of(child_id: int) -> frozenset[int] | None:
 
 
 def _locked_totals(child_id: int) -> ChildTotals | None:
-    """The child's totals with its household (the calendar) and its streak choice, locked: of two
-    rows applied for one child at once (a repair beside an action), the second waits."""
-    return (
-        ChildTotals.objects.select_for_update(of=("self",))
-        .select_related("child__household", "child__streak_choice")
-        .filter(child_id=child_id)
-        .first()
+    """The child's totals with its child and household (the calendar), and whether the guardians
+    chose the streak's chores (`has_streak_choice`), locked: of two rows applied for one child at
+    once (a repair beside an action), the second waits.
+
+    One hand-written query, its SQL built once per process: this runs inside every action, and
+    compiling the equivalent `select_related` queryset cost more than all of the projection's
+    round trips together (see docs/insights.md, "Performance")."""
+    sql, shapes = _locked_totals_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [child_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances = []
+    for model, names in shapes:
+        instances.append(model.from_db(connection.alias, names, row[: len(names)]))
+        row = row[len(names) :]
+    totals, child, household = instances
+    child.household = household
+    totals.child = child
+    totals.has_streak_choice = bool(row[0])
+    return totals
+
+
+@cache
+def _locked_totals_query() -> tuple[str, list[tuple[type, list[str]]]]:
+    """The SQL, and the model and field names of each part of its rows."""
+    quote = connection.ops.quote_name
+
+    def columns(model: type, alias: str) -> str:
+        return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
+    shapes = [
+        (model, [field.attname for field in model._meta.concrete_fields])
+        for model in (ChildTotals, Child, Household)
+    ]
+    sql = (
+        f"SELECT {columns(ChildTotals, 't')}, {columns(Child, 'c')}, {columns(Household, 'h')}, "
+        f"EXISTS (SELECT 1 FROM {quote(StreakChoice._meta.db_table)} s WHERE s.child_id = c.id) "
+        f"FROM {quote(ChildTotals._meta.db_table)} t "
+        f"JOIN {quote(Child._meta.db_table)} c ON c.id = t.child_id "
+        f"JOIN {quote(Household._meta.db_table)} h ON h.id = c.household_id "
+        f"WHERE t.child_id = %s{lock}"
     )
+    return sql, shapes
 
 
 def _effects(row: TrackingEvent, totals: ChildTotals, calendar: HouseholdCalendar) -> list[Effect]:
@@ -94,9 +134,7 @@ def _streak_tasks_for(event: Any, totals: ChildTotals) -> Collection[int] | None
     only when the guardians chose some (the choice itself was read with the totals)."""
     if event is None or (event.entity_type, event.action) != ("task", "activated"):
         return None
-    try:
-        totals.child.streak_choice  # noqa: B018 (read with the totals: no query)
-    except StreakChoice.DoesNotExist:
+    if not totals.has_streak_choice:
         return None
     return streak_tasks_of(totals.child_id)
 
@@ -124,7 +162,7 @@ def _apply_effects(totals: ChildTotals, effects: list[Effect]) -> None:
         totals.last_streak_day = state.last_day
         changed.update(("current_streak", "best_streak", "last_streak_day"))
     if changed:
-        totals.save(update_fields=sorted(changed))
+        _save_totals(totals, tuple(sorted(changed)))
 
 
 def _extend_streak(
@@ -178,21 +216,41 @@ def stored_streak_state(child_id: int) -> StreakState:
 def _add_to_day(child_id: int, effect: Effect) -> dict[str, int]:
     """Add an effect's counters to a child's day in one UPSERT (the row is created on the day's
     first event); returns the day's streak counters after it."""
-    table = connection.ops.quote_name(ChildDay._meta.db_table)
-    columns = DAY_COUNTERS
-    values = [effect.counters.get(name, 0) for name in columns]
-    names = ", ".join(connection.ops.quote_name(name) for name in columns)
-    increments = ", ".join(
-        f"{quoted} = {table}.{quoted} + excluded.{quoted}"
-        for quoted in (connection.ops.quote_name(name) for name in columns)
-    )
-    placeholders = ", ".join(["%s"] * (len(columns) + 2))
-    sql = (
-        f"INSERT INTO {table} (child_id, day, {names}) VALUES ({placeholders}) "
+    values = [effect.counters.get(name, 0) for name in DAY_COUNTERS]
+    with connection.cursor() as cursor:
+        cursor.execute(_add_to_day_sql(), [child_id, effect.day.isoformat(), *values])
+        streak_chores, pauses = cursor.fetchone()
+    return {"streak_chores": streak_chores, "pauses": pauses}
+
+
+def _save_totals(totals: ChildTotals, fields: tuple[str, ...]) -> None:
+    """`totals.save(update_fields=fields)`, without compiling the UPDATE on every action."""
+    sql, model_fields = _save_totals_sql(fields)
+    values = [
+        field.get_db_prep_save(getattr(totals, field.attname), connection) for field in model_fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, totals.pk])
+
+
+@cache
+def _add_to_day_sql() -> str:
+    quote = connection.ops.quote_name
+    table = quote(ChildDay._meta.db_table)
+    quoted = [quote(name) for name in DAY_COUNTERS]
+    increments = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in quoted)
+    placeholders = ", ".join(["%s"] * (len(quoted) + 2))
+    return (
+        f"INSERT INTO {table} (child_id, day, {', '.join(quoted)}) VALUES ({placeholders}) "
         f"ON CONFLICT (child_id, day) DO UPDATE SET {increments} "
         f"RETURNING streak_chores, pauses"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [child_id, effect.day.isoformat(), *values])
-        streak_chores, pauses = cursor.fetchone()
-    return {"streak_chores": streak_chores, "pauses": pauses}
+
+
+@cache
+def _save_totals_sql(fields: tuple[str, ...]) -> tuple[str, list[Any]]:
+    quote = connection.ops.quote_name
+    model_fields = [ChildTotals._meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in model_fields)
+    sql = f"UPDATE {quote(ChildTotals._meta.db_table)} SET {assignments} WHERE id = %s"
+    return sql, model_fields
