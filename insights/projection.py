@@ -34,13 +34,16 @@ def apply_recorded(row: TrackingEvent) -> ChildTotals | None:
 
 
 def apply(row: TrackingEvent) -> ChildTotals | None:
-    """Add one written row to its child's projections, then send `projection_applied`. Returns
+    """Add one written row to its child's projections, publish `figures_changed` when it changed
+    them (`insights.stream`), then send `projection_applied`. Returns
     the child's totals as saved; None when the child no longer exists (nothing to project).
 
     A child without totals yet has never been projected (a new child, or history written before
     this feature or by the bulk path): its projections are then rebuilt from its whole history,
     this row included, instead.
     """
+    from insights.stream import publish_figures  # the stream reads the figures built here
+
     totals = _locked_totals(row.child_id)
     if totals is None:
         from insights.rebuild import rebuild_child  # the rebuild builds on this module
@@ -50,9 +53,14 @@ def apply(row: TrackingEvent) -> ChildTotals | None:
             return None
         rebuild_child(child)
         totals = _locked_totals(row.child_id)
+        day = HouseholdCalendar.of(totals.child.household).day_of(row.occurred_at)
+        publish_figures(totals, row, [day])
     else:
         calendar = HouseholdCalendar.of(totals.child.household)
-        _apply_effects(totals, _effects(row, totals, calendar))
+        effects = _effects(row, totals, calendar)
+        if effects:
+            _apply_effects(totals, effects)
+            publish_figures(totals, row, sorted({effect.day for effect in effects}))
     projection_applied.send(sender=ChildTotals, child_id=row.child_id, row=row, totals=totals)
     return totals
 

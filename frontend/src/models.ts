@@ -158,6 +158,9 @@ export type ChildDeletedEvent = Schemas["ChildDeletedEvent"];
 /** `badge_awarded`, `badge_revoked`: a badge event was appended to a child's history
  * (`tracking_event_id`); `period_start` is null for a lifetime badge. */
 export type BadgeEvent = Schemas["BadgeEvent"];
+/** `figures_changed`: a row changed a child's figures; its lifetime figures, points and streak
+ * as saved, and the household `days` whose figures changed (refetch those for a range). */
+export type FiguresEvent = Schemas["FiguresEvent"];
 
 /** Each event name of the stream, and the JSON its `data` carries. */
 export interface StreamEvents {
@@ -175,6 +178,7 @@ export interface StreamEvents {
   child_deleted: ChildDeletedEvent;
   badge_awarded: BadgeEvent;
   badge_revoked: BadgeEvent;
+  figures_changed: FiguresEvent;
 }
 export type StreamEventName = keyof StreamEvents;
 
@@ -194,6 +198,7 @@ export const STREAM_EVENT_NAMES = [
   "child_deleted",
   "badge_awarded",
   "badge_revoked",
+  "figures_changed",
 ] as const satisfies readonly StreamEventName[];
 
 // --- Compile-time checks: `tsc --noEmit` fails if these drift from the generated schema --------

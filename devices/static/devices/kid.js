@@ -943,7 +943,8 @@ ${value}`, dataLines++;
     "child_changed",
     "child_deleted",
     "badge_awarded",
-    "badge_revoked"
+    "badge_revoked",
+    "figures_changed"
   ];
 
   // src/backendEvents.ts

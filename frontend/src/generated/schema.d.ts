@@ -729,6 +729,7 @@ export interface paths {
          *     | `child_changed` | ChildChangedEvent |
          *     | `child_deleted` | ChildDeletedEvent |
          *     | `badge_awarded`, `badge_revoked` | BadgeEvent |
+         *     | `figures_changed` | FiguresEvent |
          *
          *     The stream opens with a padding comment and `event: stream-open`; `keep-alive` every 20 s.
          *     Send the last `id:` you received back as `Last-Event-ID` (or `?lastEventId=`) to get what you
@@ -1394,6 +1395,10 @@ export interface components {
          * @enum {string}
          */
         CodeEnum: "pin_required" | "wrong_pin" | "pin_locked";
+        CountAndPoints: {
+            count: number;
+            points: number;
+        };
         Device: {
             readonly id: number;
             readonly name: string;
@@ -1465,6 +1470,24 @@ export interface components {
             points: number;
             available_points: number;
             streak: components["schemas"]["Streak"];
+        };
+        /**
+         * @description `figures_changed`: a row changed a child's figures (the insights app sends it after a
+         *     chore, a penalty, a reward, an adjustment, a reversal or a pause; docs/insights.md).
+         */
+        FiguresEvent: {
+            child_id: number;
+            child_name: string;
+            points: number;
+            lifetime: components["schemas"]["LifetimeFigures"];
+            /** @description As it stands on the household's today. */
+            streak: components["schemas"]["StreakFigures"];
+            /** @description The household days whose figures the row changed (a reversal's: its original's and its own; a pause's: the paused day). */
+            days: string[];
+            /** @description The row that changed them. */
+            tracking_event_id: number;
+            /** Format: date-time */
+            occurred_at: string;
         };
         GoodNotGood: {
             /** @description Activations that stand (not reversed). */
@@ -1623,6 +1646,25 @@ export interface components {
             /** @description What reversals could not take back (the floor at 0); usually 0. */
             reversed: number;
             /** @description earned - lost - spent + adjusted + reversed. */
+            net: number;
+        };
+        LifetimeFigures: {
+            /** @description Points earned from chores. */
+            earned: number;
+            /** @description Points lost to penalties. */
+            lost: number;
+            /** @description Points spent on rewards. */
+            spent: number;
+            /** @description Adjustments, signed. */
+            adjusted: number;
+            /** @description What reversals left, signed. */
+            reversed: number;
+            reversals: number;
+            /** @description Chores: activations that stand, their points. */
+            good: components["schemas"]["CountAndPoints"];
+            /** @description Penalties: activations that stand, points. */
+            not_good: components["schemas"]["CountAndPoints"];
+            /** @description Equals `points`. */
             net: number;
         };
         Member: {
@@ -2169,6 +2211,10 @@ export interface components {
             current: number;
             best: number;
         };
+        StreakFigures: {
+            current: number;
+            best: number;
+        };
         StreakTaskIds: {
             task_ids: number[];
         };
@@ -2188,7 +2234,7 @@ export interface components {
             /** @description Points minus what the child's pending reward requests hold, never below 0. */
             available_points: number;
         };
-        StreamEventData: components["schemas"]["TrackingEventCreated"] | components["schemas"]["PointsActionEvent"] | components["schemas"]["ChildCreatedEvent"] | components["schemas"]["ChildChangedEvent"] | components["schemas"]["ChildDeletedEvent"] | components["schemas"]["BadgeEvent"];
+        StreamEventData: components["schemas"]["TrackingEventCreated"] | components["schemas"]["PointsActionEvent"] | components["schemas"]["ChildCreatedEvent"] | components["schemas"]["ChildChangedEvent"] | components["schemas"]["ChildDeletedEvent"] | components["schemas"]["BadgeEvent"] | components["schemas"]["FiguresEvent"];
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
          *     silently dropping them.

@@ -451,7 +451,8 @@
     "child_changed",
     "child_deleted",
     "badge_awarded",
-    "badge_revoked"
+    "badge_revoked",
+    "figures_changed"
   ];
 
   // src/backendEvents.ts
