@@ -10,9 +10,9 @@ from tracking.models import EntityType
 
 def on_projection_applied(sender: type, *, child_id: int, row: Any, totals: Any, **_: Any) -> None:
     """Check the badges this row can change. An award or a revocation that fails rolls back alone
-    (its savepoint) and is logged; anything else that fails goes up to insights' savepoint, which
-    rolls the row's projection back with it (the rebuild repairs both), never the action. A
-    badge's own event changes nothing a badge counts."""
+    (its savepoint) and is logged; anything else that fails goes up to the savepoint insights
+    sends `projection_applied` in, which rolls the whole check back (the rebuild repairs it),
+    never the projection nor the action. A badge's own event changes nothing a badge counts."""
     if row.entity_type == EntityType.BADGE:
         return
     from achievements.checks import check_badges_after

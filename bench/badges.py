@@ -16,7 +16,6 @@ interleaved ABBA request by request, so that other load on the machine weighs on
   - without:  tracking as it ships, the projections' receivers disconnected (insights' receiver
               of `event_recorded`, and so no badge check either);
   - figures:  insights' projection connected, the badge check (`projection_applied`) not;
-  - quiet:    both connected, but no `figures_changed` stream event (what that event costs);
   - badges:   both connected: the project as it ships.
 
 Prints p50/p95 of each and the ratios at p50; the target is badges/without at most 1.10x. Then
@@ -51,7 +50,7 @@ from bench.harness import (
 )
 
 DATABASE_NAME = "chorehub_bench_badges"
-VARIANTS = ("without", "figures", "quiet", "badges")
+VARIANTS = ("without", "figures", "badges")
 
 
 def make_family(variant: str, history_days: int, custom_badges: int):
@@ -109,7 +108,6 @@ class Receivers:
     """Connect or disconnect the projections' receivers (insights', achievements')."""
 
     def __init__(self) -> None:
-        import insights.stream
         from achievements.receivers import on_projection_applied
         from insights.receivers import on_event_recorded
         from insights.signals import projection_applied
@@ -117,20 +115,15 @@ class Receivers:
 
         self.figures = (event_recorded, on_event_recorded, "insights.projection")
         self.badges = (projection_applied, on_projection_applied, "achievements.badges")
-        self.stream = insights.stream
-        self.publish_figures = insights.stream.publish_figures
 
     def set(self, variant: str) -> None:
         for (signal, receiver, uid), wanted in (
             (self.figures, variant != "without"),
-            (self.badges, variant in ("quiet", "badges")),
+            (self.badges, variant == "badges"),
         ):
             signal.disconnect(dispatch_uid=uid)
             if wanted:
                 signal.connect(receiver, dispatch_uid=uid)
-        # `quiet`: everything but the `figures_changed` stream event (its share of the cost).
-        quiet = variant == "quiet"
-        self.stream.publish_figures = (lambda *_: None) if quiet else self.publish_figures
 
 
 def run(families: dict, requests: int, warmup: int) -> dict[str, list[float]]:
@@ -230,7 +223,6 @@ def report(args, command: str, timings: dict, before: str, after: str) -> bool:
     print()
     print(f"  figures/without at p50: {p50['figures'] / p50['without']:.3f}x")
     print(f"  badges/figures at p50:  {p50['badges'] / p50['figures']:.3f}x")
-    print(f"  quiet/without at p50:   {p50['quiet'] / p50['without']:.3f}x (no figures_changed)")
     met = ratio <= args.target
     print(
         f"  badges/without at p50:  {ratio:.3f}x (target: at most {args.target:.2f}x: "

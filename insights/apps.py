@@ -13,6 +13,9 @@ class InsightsConfig(AppConfig):
         tracking_signals.event_recorded.connect(
             receivers.on_event_recorded, dispatch_uid="insights.projection"
         )
+        tracking_signals.event_published.connect(
+            receivers.on_event_published, dispatch_uid="insights.projection_applied"
+        )
         households_signals.household_calendar_changed.connect(
             receivers.on_household_calendar_changed, dispatch_uid="insights.calendar"
         )

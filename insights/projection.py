@@ -6,6 +6,7 @@ history (`insights.rebuild`): both classify events through `insights.classify`.
 """
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
@@ -18,7 +19,6 @@ from households.models import Household
 from insights.calendar import HouseholdCalendar
 from insights.classify import Effect, own_effect, reversal_effects
 from insights.models import COUNTERS, DAY_COUNTERS, ChildDay, ChildTotals, StreakChoice
-from insights.signals import projection_applied
 from insights.streaks import COUNTS, StreakState, day_kind, streak_state
 from tracking.models import TrackingEvent
 
@@ -26,24 +26,31 @@ ORIGINAL_FIELDS = ("child_id", "entity_type", "entity_id", "action", "delta", "o
 STREAK_FIELDS = ("streak_chores", "pauses")
 
 
-def apply_recorded(row: TrackingEvent) -> ChildTotals | None:
+@dataclass(frozen=True)
+class Applied:
+    """What applying a row did: the child's totals as saved (locked for the rest of the
+    transaction) and the household days whose figures the row changed (none for a request, a
+    claim, a badge)."""
+
+    totals: ChildTotals
+    days: list[date]
+
+
+def apply_recorded(row: TrackingEvent) -> Applied | None:
     """Apply a row just written (the `event_recorded` receiver), in a savepoint: a failure rolls
     back only the projection (the rebuild repairs it), never the action."""
     with transaction.atomic():
         return apply(row)
 
 
-def apply(row: TrackingEvent) -> ChildTotals | None:
-    """Add one written row to its child's projections, publish `figures_changed` when it changed
-    them (`insights.stream`), then send `projection_applied`. Returns
-    the child's totals as saved; None when the child no longer exists (nothing to project).
+def apply(row: TrackingEvent) -> Applied | None:
+    """Add one written row to its child's projections. None when the child no longer exists
+    (nothing to project).
 
     A child without totals yet has never been projected (a new child, or history written before
     this feature or by the bulk path): its projections are then rebuilt from its whole history,
     this row included, instead.
     """
-    from insights.stream import publish_figures  # the stream reads the figures built here
-
     totals = _locked_totals(row.child_id)
     if totals is None:
         from insights.rebuild import rebuild_child  # the rebuild builds on this module
@@ -54,15 +61,12 @@ def apply(row: TrackingEvent) -> ChildTotals | None:
         rebuild_child(child)
         totals = _locked_totals(row.child_id)
         day = HouseholdCalendar.of(totals.child.household).day_of(row.occurred_at)
-        publish_figures(totals, row, [day])
-    else:
-        calendar = HouseholdCalendar.of(totals.child.household)
-        effects = _effects(row, totals, calendar)
-        if effects:
-            _apply_effects(totals, effects)
-            publish_figures(totals, row, sorted({effect.day for effect in effects}))
-    projection_applied.send(sender=ChildTotals, child_id=row.child_id, row=row, totals=totals)
-    return totals
+        return Applied(totals, [day])
+    calendar = HouseholdCalendar.of(totals.child.household)
+    effects = _effects(row, totals, calendar)
+    if effects:
+        _apply_effects(totals, effects)
+    return Applied(totals, sorted({e.day for e in effects if any(e.counters.values())}))
 
 
 def streak_tasks_of(child_id: int) -> frozenset[int] | None:

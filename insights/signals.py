@@ -8,9 +8,9 @@ projection_applied = Signal()
 Sender: `ChildTotals`. Keyword arguments: `child_id`, `row` (the TrackingEvent applied) and
 `totals` (the child's ChildTotals as saved, locked for the rest of the transaction).
 
-Sent by `insights.projection.apply` for every row it applies, those that change no figure
-(requests, claims, badges) included, inside the transaction that wrote the row, after the
-projections were updated. Not sent for a child that no longer exists, nor by `insights.rebuild`
+Sent by insights' receiver of `tracking.signals.event_published` (after the row's stream
+message is stored, in a savepoint of its own) for every row the projection applied, those that
+change no figure (requests, claims, badges) included, inside the transaction that wrote the row. Not sent for a child that no longer exists, nor by `insights.rebuild`
 (a rebuild recomputes everything at once; what is built on the projections rebuilds itself).
 """
 

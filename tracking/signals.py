@@ -16,4 +16,20 @@ receiver for each action (`tracking.ledger.receivers.record_event`), by
 for each spooled row it writes back. Not sent for a row that failed and went to the dead-letter
 spool, nor by the bulk path (`tracking.ledger.bulk`, which sends nothing: rebuild the projections
 after it). Receivers must not raise into the action: it is sent with `send_robust`.
+
+A receiver may return a dict: its fields are added to the row's `tracking_event_created` message
+(insights adds the child's `figures` after the row). Then `event_published` is sent.
+"""
+
+event_published = Signal()
+"""A TrackingEvent row's `tracking_event_created` message was stored (it is delivered after the
+commit); sent right after `event_recorded`'s receivers ran and the message was built with what
+they returned.
+
+Sender: `TrackingEvent`. Keyword arguments: `row` and `child`, as for `event_recorded`.
+
+What builds on the projections and appends rows of its own (badges) runs here, so that those
+rows' messages follow this row's on the stream, in the order of the history. Sent in the same
+transaction, by the same senders as `event_recorded` (for a row `repair_tracking` writes back,
+which publishes no message, right after it). Sent with `send_robust`.
 """

@@ -359,11 +359,10 @@ def test_claims_of_another_household_are_not_listed(parent, other_parent, claim)
 
 
 def stream_of(child: Child) -> list[tuple[str, int | None]]:
-    """The domain events stored for the child's household, with their `claim_id` (the row and the
-    figures it changed aside)."""
+    """The domain events stored for the child's household, with their `claim_id`."""
     stored = (
         StoredEvent.objects.filter(channel=f"household-{child.household_id}")
-        .exclude(type__in=["", "tracking_event_created", "figures_changed"])
+        .exclude(type__in=["", "tracking_event_created"])
         .order_by("eid")
     )
     # The store keeps the payload's JSON text JSON-encoded once more (tracking.live.store).

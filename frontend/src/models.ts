@@ -144,8 +144,12 @@ export interface Paginated<T> {
 /** The child as the stream sends it, with its points after the action and its `available_points`
  * (points minus what its pending reward requests hold, never below 0). */
 export type StreamChild = Schemas["StreamChild"];
-/** `tracking_event_created`: a TrackingEvent row was committed. */
+/** `tracking_event_created`: a TrackingEvent row was committed; `figures` (the child's lifetime
+ * figures, points and streak after it, and the household `days` it changed) when it changed
+ * them. */
 export type TrackingEventCreated = Schemas["TrackingEventCreated"];
+/** The child's figures after a row, as `tracking_event_created` carries them. */
+export type RowFigures = Schemas["RowFigures"];
 /** `task_activated`, `task_claimed`, `claim_rejected`, `reward_requested`, `reward_redeemed`,
  * `reward_cancelled`, `points_adjusted`, `points_reversed`. */
 export type PointsActionEvent = Schemas["PointsActionEvent"];
@@ -158,9 +162,6 @@ export type ChildDeletedEvent = Schemas["ChildDeletedEvent"];
 /** `badge_awarded`, `badge_revoked`: a badge event was appended to a child's history
  * (`tracking_event_id`); `period_start` is null for a lifetime badge. */
 export type BadgeEvent = Schemas["BadgeEvent"];
-/** `figures_changed`: a row changed a child's figures; its lifetime figures, points and streak
- * as saved, and the household `days` whose figures changed (refetch those for a range). */
-export type FiguresEvent = Schemas["FiguresEvent"];
 
 /** Each event name of the stream, and the JSON its `data` carries. */
 export interface StreamEvents {
@@ -178,7 +179,6 @@ export interface StreamEvents {
   child_deleted: ChildDeletedEvent;
   badge_awarded: BadgeEvent;
   badge_revoked: BadgeEvent;
-  figures_changed: FiguresEvent;
 }
 export type StreamEventName = keyof StreamEvents;
 
@@ -198,7 +198,6 @@ export const STREAM_EVENT_NAMES = [
   "child_deleted",
   "badge_awarded",
   "badge_revoked",
-  "figures_changed",
 ] as const satisfies readonly StreamEventName[];
 
 // --- Compile-time checks: `tsc --noEmit` fails if these drift from the generated schema --------

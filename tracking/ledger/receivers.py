@@ -17,11 +17,10 @@ from django.db import DatabaseError, transaction
 from kernel.errors import HistoryUnavailable
 from kernel.events import PointsChanged
 from tracking.ledger import audit_log, dead_letter
+from tracking.ledger.announce import announce_row
 from tracking.ledger.render import render_replayable
-from tracking.live import channels
 from tracking.models import Action, TrackingEvent
 from tracking.serializers import TrackingEventSerializer
-from tracking.signals import event_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +67,7 @@ def record_event(
         transaction.on_commit(partial(dead_letter.append, replayable), robust=True)
         return {"tracking_event": None}
     transaction.on_commit(partial(audit_log.write_event, row), robust=True)
-    channels.publish_tracking_event(row, household_id=getattr(child, "household_id", None))
-    event_recorded.send_robust(sender=TrackingEvent, row=row, child=child)
+    announce_row(row, child=child, household_id=getattr(child, "household_id", None))
     return {"tracking_event": TrackingEventSerializer(row).data}
 
 

@@ -3,7 +3,7 @@
 In chain order (child, then `occurred_at`), one transaction each, and idempotently: an event
 already in the history (same child, action, entity, points and `occurred_at`, to the microsecond)
 is left alone, so a second run changes nothing. Each row written back also gets its audit line,
-and is announced with `tracking.signals.event_recorded` (the projections apply it).
+and is announced (`tracking.ledger.announce`: the projections apply it, the badges follow).
 """
 
 from collections.abc import Iterable, Iterator
@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from tracking.ledger import audit_log
+from tracking.ledger.announce import announce_row
 from tracking.models import TrackingEvent
-from tracking.signals import event_recorded
 
 
 @dataclass
@@ -66,7 +66,7 @@ def repair(events: list[dict[str, Any]], report: RepairReport) -> Iterator[dict[
                     report.inserted += 1
                     transaction.on_commit(partial(audit_log.write_event, row), robust=True)
                     # The projections follow the row written back (in this transaction).
-                    event_recorded.send_robust(sender=TrackingEvent, row=row, child=None)
+                    announce_row(row, child=None, household_id=None, publish=False)
         except (ValidationError, DatabaseError, KeyError, TypeError, ValueError) as error:
             report.refused.append(
                 f"child {event.get('child_id')} at {event.get('occurred_at')}: {error}"

@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from kernel.errors import HistoryUnavailable
 from tracking.ledger import audit_log
+from tracking.ledger.announce import announce_row
 from tracking.ledger.receivers import HISTORY_NOT_WRITTEN, as_json
 from tracking.ledger.render import render_replayable
-from tracking.live import channels
 from tracking.models import TrackingEvent
-from tracking.signals import event_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +36,7 @@ def append_zero_delta_event(
     """Append one event that moves no points to a child's chain (its points before and after are
     the child's points now), in the caller's transaction, on a child it locked with
     `children.services.lock_child`. Then, as for every row: its audit line and
-    `tracking_event_created` after the commit, and `event_recorded` now (the projections).
+    `tracking_event_created` after the commit, announced now (`tracking.ledger.announce`).
 
     `metadata` gets the child's name first. Raises HistoryUnavailable when the row cannot be
     written (the caller's transaction then rolls back).
@@ -62,6 +61,5 @@ def append_zero_delta_event(
         logger.exception(NOT_WRITTEN, as_json(render_replayable(row)))
         raise HistoryUnavailable(HISTORY_NOT_WRITTEN) from error
     transaction.on_commit(partial(audit_log.write_event, row), robust=True)
-    channels.publish_tracking_event(row, household_id=child.household_id)
-    event_recorded.send_robust(sender=TrackingEvent, row=row, child=child)
+    announce_row(row, child=child, household_id=child.household_id)
     return row

@@ -114,10 +114,14 @@ def publish_child_event(child: Any, event_type: str, data: dict[str, Any]) -> No
     publish_on_commit(child.household_id, event_type, data, child_id=child.pk)
 
 
-def publish_tracking_event(row: TrackingEvent, *, household_id: int | None) -> None:
+def publish_tracking_event(
+    row: TrackingEvent, *, household_id: int | None, extra: dict[str, Any] | None = None
+) -> None:
     """`tracking_event_created`: the row as the ledger renders it, without `user_id` (the
-    channel already is the user's)."""
+    channel already is the user's), with the fields `event_recorded`'s receivers added (`extra`:
+    insights' `figures`)."""
     data = {name: value for name, value in render_event(row).items() if name != "user_id"}
+    data.update(extra or {})
     publish_on_commit(household_id, TRACKING_EVENT_CREATED, data, child_id=row.child_id)
 
 

@@ -19,6 +19,42 @@ class StreamChildSerializer(serializers.Serializer):
     )
 
 
+class CountAndPointsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    points = serializers.IntegerField()
+
+
+class LifetimeFiguresSerializer(serializers.Serializer):
+    earned = serializers.IntegerField(help_text="Points earned from chores.")
+    lost = serializers.IntegerField(help_text="Points lost to penalties.")
+    spent = serializers.IntegerField(help_text="Points spent on rewards.")
+    adjusted = serializers.IntegerField(help_text="Adjustments, signed.")
+    reversed = serializers.IntegerField(help_text="What reversals left, signed.")
+    reversals = serializers.IntegerField()
+    good = CountAndPointsSerializer(help_text="Chores: activations that stand, their points.")
+    not_good = CountAndPointsSerializer(help_text="Penalties: activations that stand, points.")
+    net = serializers.IntegerField(help_text="Equals `points`.")
+
+
+class StreakFiguresSerializer(serializers.Serializer):
+    current = serializers.IntegerField()
+    best = serializers.IntegerField()
+
+
+class RowFiguresSerializer(serializers.Serializer):
+    """The child's figures after a row that changed them (added by the insights app;
+    docs/insights.md)."""
+
+    points = serializers.IntegerField()
+    lifetime = LifetimeFiguresSerializer()
+    streak = StreakFiguresSerializer(help_text="As it stands on the household's today.")
+    days = serializers.ListField(
+        child=serializers.DateField(),
+        help_text="The household days whose figures the row changed (a reversal's: its "
+        "original's and its own; a pause's: the paused day).",
+    )
+
+
 class TrackingEventCreatedSerializer(serializers.Serializer):
     """`tracking_event_created`: a TrackingEvent row was committed."""
 
@@ -31,6 +67,11 @@ class TrackingEventCreatedSerializer(serializers.Serializer):
     points_after = serializers.IntegerField()
     delta = serializers.IntegerField()
     occurred_at = serializers.DateTimeField()
+    figures = RowFiguresSerializer(
+        required=False,
+        help_text="Present when the row changed the child's figures (not for a request, a "
+        "claim or a badge).",
+    )
 
 
 class PointsActionEventSerializer(serializers.Serializer):
@@ -102,46 +143,6 @@ class BadgeEventSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
 
 
-class CountAndPointsSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    points = serializers.IntegerField()
-
-
-class LifetimeFiguresSerializer(serializers.Serializer):
-    earned = serializers.IntegerField(help_text="Points earned from chores.")
-    lost = serializers.IntegerField(help_text="Points lost to penalties.")
-    spent = serializers.IntegerField(help_text="Points spent on rewards.")
-    adjusted = serializers.IntegerField(help_text="Adjustments, signed.")
-    reversed = serializers.IntegerField(help_text="What reversals left, signed.")
-    reversals = serializers.IntegerField()
-    good = CountAndPointsSerializer(help_text="Chores: activations that stand, their points.")
-    not_good = CountAndPointsSerializer(help_text="Penalties: activations that stand, points.")
-    net = serializers.IntegerField(help_text="Equals `points`.")
-
-
-class StreakFiguresSerializer(serializers.Serializer):
-    current = serializers.IntegerField()
-    best = serializers.IntegerField()
-
-
-class FiguresEventSerializer(serializers.Serializer):
-    """`figures_changed`: a row changed a child's figures (the insights app sends it after a
-    chore, a penalty, a reward, an adjustment, a reversal or a pause; docs/insights.md)."""
-
-    child_id = serializers.IntegerField()
-    child_name = serializers.CharField()
-    points = serializers.IntegerField()
-    lifetime = LifetimeFiguresSerializer()
-    streak = StreakFiguresSerializer(help_text="As it stands on the household's today.")
-    days = serializers.ListField(
-        child=serializers.DateField(),
-        help_text="The household days whose figures the row changed (a reversal's: its "
-        "original's and its own; a pause's: the paused day).",
-    )
-    tracking_event_id = serializers.IntegerField(help_text="The row that changed them.")
-    occurred_at = serializers.DateTimeField()
-
-
 STREAM_EVENT = PolymorphicProxySerializer(
     component_name="StreamEventData",
     serializers=[
@@ -151,7 +152,6 @@ STREAM_EVENT = PolymorphicProxySerializer(
         ChildChangedEventSerializer,
         ChildDeletedEventSerializer,
         BadgeEventSerializer,
-        FiguresEventSerializer,
     ],
     resource_type_field_name=None,
 )

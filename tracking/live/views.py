@@ -35,7 +35,6 @@ STREAM_DESCRIPTION = """Server-sent events for the signed-in user's household (c
 | `child_changed` | ChildChangedEvent |
 | `child_deleted` | ChildDeletedEvent |
 | `badge_awarded`, `badge_revoked` | BadgeEvent |
-| `figures_changed` | FiguresEvent |
 
 The stream opens with a padding comment and `event: stream-open`; `keep-alive` every 20 s.
 Send the last `id:` you received back as `Last-Event-ID` (or `?lastEventId=`) to get what you

@@ -255,14 +255,7 @@ def test_adjustments_and_reversals_are_streamed(
         .exclude(type="")
         .order_by("eid")
         .values_list("type", flat=True)
-    ) == [
-        "tracking_event_created",
-        "figures_changed",  # insights' projection, after the row
-        "points_adjusted",
-        "tracking_event_created",
-        "figures_changed",
-        "points_reversed",
-    ]
+    ) == ["tracking_event_created", "points_adjusted", "tracking_event_created", "points_reversed"]
 
 
 def test_a_reversed_event_of_a_deleted_task_keeps_its_entity(parent_client, parent):

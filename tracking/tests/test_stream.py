@@ -62,7 +62,9 @@ def test_http_activation_reaches_the_parents_stream_within_two_seconds(server):
         elapsed = time.monotonic() - started
     event = TrackingEvent.objects.get(child_id=family.child.pk)
     assert elapsed < 2
-    assert message.json() == {
+    # The row as rendered; the projections add the child's `figures` (insights' tests).
+    row_fields = {name: value for name, value in message.json().items() if name != "figures"}
+    assert row_fields == {
         "tracking_event_id": event.pk,
         "child_id": family.child.pk,
         "entity_type": "task",

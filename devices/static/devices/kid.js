@@ -943,8 +943,7 @@ ${value}`, dataLines++;
     "child_changed",
     "child_deleted",
     "badge_awarded",
-    "badge_revoked",
-    "figures_changed"
+    "badge_revoked"
   ];
 
   // src/backendEvents.ts

@@ -729,7 +729,6 @@ export interface paths {
          *     | `child_changed` | ChildChangedEvent |
          *     | `child_deleted` | ChildDeletedEvent |
          *     | `badge_awarded`, `badge_revoked` | BadgeEvent |
-         *     | `figures_changed` | FiguresEvent |
          *
          *     The stream opens with a padding comment and `event: stream-open`; `keep-alive` every 20 s.
          *     Send the last `id:` you received back as `Last-Event-ID` (or `?lastEventId=`) to get what you
@@ -1471,24 +1470,6 @@ export interface components {
             available_points: number;
             streak: components["schemas"]["Streak"];
         };
-        /**
-         * @description `figures_changed`: a row changed a child's figures (the insights app sends it after a
-         *     chore, a penalty, a reward, an adjustment, a reversal or a pause; docs/insights.md).
-         */
-        FiguresEvent: {
-            child_id: number;
-            child_name: string;
-            points: number;
-            lifetime: components["schemas"]["LifetimeFigures"];
-            /** @description As it stands on the household's today. */
-            streak: components["schemas"]["StreakFigures"];
-            /** @description The household days whose figures the row changed (a reversal's: its original's and its own; a pause's: the paused day). */
-            days: string[];
-            /** @description The row that changed them. */
-            tracking_event_id: number;
-            /** Format: date-time */
-            occurred_at: string;
-        };
         GoodNotGood: {
             /** @description Activations that stand (not reversed). */
             count: number;
@@ -2178,6 +2159,18 @@ export interface components {
             /** Format: date-time */
             readonly resolved_at: string | null;
         };
+        /**
+         * @description The child's figures after a row that changed them (added by the insights app;
+         *     docs/insights.md).
+         */
+        RowFigures: {
+            points: number;
+            lifetime: components["schemas"]["LifetimeFigures"];
+            /** @description As it stands on the household's today. */
+            streak: components["schemas"]["StreakFigures"];
+            /** @description The household days whose figures the row changed (a reversal's: its original's and its own; a pause's: the paused day). */
+            days: string[];
+        };
         SeriesDay: {
             /** Format: date */
             day: string;
@@ -2234,7 +2227,7 @@ export interface components {
             /** @description Points minus what the child's pending reward requests hold, never below 0. */
             available_points: number;
         };
-        StreamEventData: components["schemas"]["TrackingEventCreated"] | components["schemas"]["PointsActionEvent"] | components["schemas"]["ChildCreatedEvent"] | components["schemas"]["ChildChangedEvent"] | components["schemas"]["ChildDeletedEvent"] | components["schemas"]["BadgeEvent"] | components["schemas"]["FiguresEvent"];
+        StreamEventData: components["schemas"]["TrackingEventCreated"] | components["schemas"]["PointsActionEvent"] | components["schemas"]["ChildCreatedEvent"] | components["schemas"]["ChildChangedEvent"] | components["schemas"]["ChildDeletedEvent"] | components["schemas"]["BadgeEvent"];
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of
          *     silently dropping them.
@@ -2316,6 +2309,8 @@ export interface components {
             delta: number;
             /** Format: date-time */
             occurred_at: string;
+            /** @description Present when the row changed the child's figures (not for a request, a claim or a badge). */
+            figures?: components["schemas"]["RowFigures"];
         };
         /**
          * @description Refuse body fields the serializer does not accept (e.g. `points` on a child), instead of

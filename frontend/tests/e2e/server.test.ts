@@ -66,6 +66,23 @@ describe("the kit against the real server", () => {
       points_after: 12,
       delta: 12,
       occurred_at: recorded.occurred_at,
+      // The child's figures after the row (the household's calendar is UTC by default).
+      figures: {
+        points: 12,
+        lifetime: {
+          earned: 12,
+          lost: 0,
+          spent: 0,
+          adjusted: 0,
+          reversed: 0,
+          reversals: 0,
+          good: { count: 1, points: 12 },
+          not_good: { count: 0, points: 0 },
+          net: 12,
+        },
+        streak: { current: 1, best: 1 },
+        days: [recorded.occurred_at.slice(0, 10)],
+      },
     });
     const domain = await inbox.next("task_activated");
     expect(domain.child.points).toBe(12);

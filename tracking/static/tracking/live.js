@@ -451,8 +451,7 @@
     "child_changed",
     "child_deleted",
     "badge_awarded",
-    "badge_revoked",
-    "figures_changed"
+    "badge_revoked"
   ];
 
   // src/backendEvents.ts
