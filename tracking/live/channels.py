@@ -20,7 +20,7 @@ from households.selectors import household_id_of
 from kernel.events import PointsChanged, iso_z
 from kernel.principals import is_device
 from tracking.ledger.render import render_event
-from tracking.live.store import store_and_deliver_on_commit
+from tracking.live.store import store_on_channels_and_deliver_on_commit
 from tracking.models import TrackingEvent
 
 # What a points action was (its entity type and action) → the name of the event the frontend
@@ -102,10 +102,11 @@ def publish_on_commit(
     after the commit (a rolled-back action sends nothing). An event about a child (`child_id`)
     is stored for the child's channel too when a paired device reads it (`to_child` overrides
     that check): one query more per event, and no stored copy for children without a device."""
-    if household_id is not None:
-        store_and_deliver_on_commit(channel_for(household_id), event_type, data)
+    channels = [] if household_id is None else [channel_for(household_id)]
     if child_id is not None and (has_live_device(child_id) if to_child is None else to_child):
-        store_and_deliver_on_commit(child_channel(child_id), event_type, data)
+        channels.append(child_channel(child_id))
+    if channels:
+        store_on_channels_and_deliver_on_commit(channels, event_type, data)
 
 
 def publish_child_event(child: Any, event_type: str, data: dict[str, Any]) -> None:

@@ -1,0 +1,179 @@
+"""What tracking costs an action in-process (PostgreSQL): `children.services.activate_task`, with
+tracking's receivers connected and disconnected, side by side in one run.
+
+Creates (and drops) a database of its own on the server DATABASE_URL names, migrates it, and makes
+one family per variant (an owner, a child, a chore). Then --calls activations per variant, one at
+a time in this process (no HTTP), interleaved in blocks of --block (ABBA), after --warmup:
+
+  - untracked:   the ledger's and the stream's receivers of the points signals disconnected
+                 (no row, no audit line, no stream message, so no projection either);
+  - tracked:     the row, its audit line and the stream messages, insights' projection
+                 disconnected (what tracking did before issue 15);
+  - projections: the project as it ships (the row's projection, its figures and the badges too).
+
+Prints p50/p95 of each, the ratios to untracked at p50 and the SQL statements one activation
+sends in each variant (counted with Django's CaptureQueriesContext).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ .venv/bin/python bench/inprocess.py \\
+        --calls 3000
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (
+    bench_database,
+    machine,
+    migrate,
+    other_load,
+    percentile,
+    server_env,
+    setup_django,
+)
+
+DATABASE_NAME = "chorehub_bench_inprocess"
+VARIANTS = ("untracked", "tracked", "projections")
+
+
+class Receivers:
+    """Connect the receivers a variant wants, disconnect the others."""
+
+    def __init__(self) -> None:
+        from children import signals as children_signals
+        from insights.receivers import on_event_recorded
+        from tracking.ledger.receivers import record_event
+        from tracking.live.channels import on_points_action
+        from tracking.signals import event_recorded
+
+        self.points = (
+            (children_signals.task_activated, record_event, "tracking.ledger"),
+            (children_signals.task_activated, on_points_action, "tracking.live.points"),
+        )
+        self.projection = (event_recorded, on_event_recorded, "insights.projection")
+
+    def set(self, variant: str) -> None:
+        for signal, receiver, uid in self.points:
+            signal.disconnect(dispatch_uid=uid)
+            if variant != "untracked":
+                signal.connect(receiver, dispatch_uid=uid)
+        signal, receiver, uid = self.projection
+        signal.disconnect(dispatch_uid=uid)
+        if variant == "projections":
+            signal.connect(receiver, dispatch_uid=uid)
+
+
+def make_family(variant: str):
+    from testsupport.factories import ChildFactory, TaskFactory, UserFactory
+
+    owner = UserFactory(username=f"inprocess-{variant}")
+    child = ChildFactory(owner=owner, name=f"{variant} child")
+    chore = TaskFactory(owner=owner, points=5)
+    child.tasks.add(chore)
+    return owner, child, chore
+
+
+def run(families: dict, calls: int, warmup: int, block: int) -> dict[str, list[float]]:
+    from children.services import activate_task
+
+    receivers = Receivers()
+    timings: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
+    rounds = (warmup + calls) // block
+    for index in range(rounds):
+        order = VARIANTS if index % 2 == 0 else tuple(reversed(VARIANTS))
+        for variant in order:
+            owner, child, chore = families[variant]
+            receivers.set(variant)
+            for _ in range(block):
+                started = time.perf_counter()
+                activate_task(child=child, task=chore, by=owner)
+                elapsed = time.perf_counter() - started
+                if index * block >= warmup:
+                    timings[variant].append(elapsed * 1000)
+    receivers.set("projections")
+    return timings
+
+
+def statements(families: dict) -> dict[str, list[str]]:
+    """The SQL one activation sends in each variant (its first words)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from children.services import activate_task
+
+    receivers = Receivers()
+    sent = {}
+    for variant in VARIANTS:
+        owner, child, chore = families[variant]
+        receivers.set(variant)
+        with CaptureQueriesContext(connection) as captured:
+            activate_task(child=child, task=chore, by=owner)
+        sent[variant] = [" ".join(query["sql"].split()[:3]) for query in captured.captured_queries]
+    receivers.set("projections")
+    return sent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=3000, help="measured, per variant")
+    parser.add_argument("--warmup", type=int, default=200, help="unmeasured, per variant")
+    parser.add_argument("--block", type=int, default=50, help="calls in a row per variant")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    args = parser.parse_args()
+    if not args.database_url or not args.database_url.startswith("postgres"):
+        raise SystemExit("bench/inprocess.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    before = other_load()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-inprocess-") as folder,
+        bench_database(args.database_url, DATABASE_NAME) as url,
+    ):
+        env = server_env(url, Path(folder) / "logs")
+        os.environ["CHOREHUB_LOG_DIR"] = env["CHOREHUB_LOG_DIR"]
+        migrate(env)
+        setup_django(env)
+        families = {variant: make_family(variant) for variant in VARIANTS}
+        timings = run(families, args.calls, args.warmup, args.block)
+        sent = statements(families)
+        after = other_load()
+        report(args, timings, sent, before, after)
+        from django.db import connections
+
+        connections.close_all()
+
+
+def report(args, timings: dict, sent: dict, before: str, after: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    print()
+    print("=== Tracking's cost in-process: children.services.activate_task ===")
+    print(
+        f"reproduce:  DATABASE_URL=<a PostgreSQL server> .venv/bin/python bench/inprocess.py "
+        f"--calls {args.calls} --warmup {args.warmup} --block {args.block}"
+    )
+    print(f"machine:    {machine()}")
+    print(f"database:   PostgreSQL {pg_version}")
+    print(f"other load: before the run {before}; after it {after}")
+    print()
+    print(f"  {'variant':<12} {'p50 ms':>8} {'p95 ms':>8} {'ratio p50':>10} {'statements':>11}")
+    base = percentile(timings["untracked"], 50)
+    for variant in VARIANTS:
+        values = timings[variant]
+        median = percentile(values, 50)
+        print(
+            f"  {variant:<12} {median:>8.3f} {percentile(values, 95):>8.3f} "
+            f"{median / base:>9.2f}x {len(sent[variant]):>11}"
+        )
+    for variant in VARIANTS:
+        print(f"\n  {variant}: " + "; ".join(sent[variant]))
+
+
+if __name__ == "__main__":
+    main()
