@@ -84,16 +84,16 @@ BUILT_IN: tuple[Badge, ...] = (
 
 
 def badge_of(definition: BadgeDefinition) -> Badge:
-    return Badge(
-        key=definition.key,
-        name=definition.name,
-        criterion=definition.criterion,
-        period=definition.period,
-        threshold=definition.threshold,
-        task_id=definition.task_id,
-        task_name=definition.task.name if definition.task_id else "",
-        ratio_good=definition.ratio_good,
-        ratio_not_good=definition.ratio_not_good,
+    return _badge_of_row(
+        definition.pk,
+        definition.name,
+        definition.criterion,
+        definition.period,
+        definition.threshold,
+        definition.task_id,
+        definition.task.name if definition.task_id else "",
+        definition.ratio_good,
+        definition.ratio_not_good,
     )
 
 

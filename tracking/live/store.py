@@ -1,7 +1,7 @@
 """Where live events are kept and how they reach listeners.
 
-An event is stored in the action's own transaction (one UPDATE of the channel's counter and one
-INSERT, in a savepoint), so a rolled-back action leaves none, and delivered after the commit: to
+An event is stored in the action's own transaction (for each of its channels one UPDATE of the
+channel's counter and one INSERT, all in one savepoint), so a rolled-back action leaves none, and delivered after the commit: to
 this process's listeners, or through Redis to every process's. A client that reconnects with
 `Last-Event-ID` reads what it missed from the store. This replaces django-eventstream's
 `send_event`, which stores and publishes in a transaction of its own after the action (six
@@ -53,7 +53,7 @@ def store_event(channel: str, event_type: str, text: str) -> Event:
     """Append an event to a channel: next id from the channel's counter, then the row (both
     hand-written, their SQL built once per process: this runs for every message of every
     action, and compiling the ORM's INSERT cost more than the round trip)."""
-    bump, insert = _store_sql()
+    bump, insert, created_field = _store_sql()
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(bump, [now, channel])
@@ -66,19 +66,21 @@ def store_event(channel: str, event_type: str, text: str) -> Event:
         first = StoredEvent(channel=channel, type=event_type, data=stored)
         first.save()
         return Event(channel, event_type, text, id=first.eid)
-    created = StoredEvent._meta.get_field("created").get_db_prep_save(now, connection)
+    created = created_field.get_db_prep_save(now, connection)
     with connection.cursor() as cursor:
         cursor.execute(insert, [channel, event_type, stored, row[0], created])
     return Event(channel, event_type, text, id=row[0])
 
 
 @cache
-def _store_sql() -> tuple[str, str]:
+def _store_sql() -> tuple[str, str, Any]:
+    """The counter's bump, the row's insert, and the `created` field (to adapt its value)."""
     quote = connection.ops.quote_name
     counter, table = quote(EventCounter._meta.db_table), quote(StoredEvent._meta.db_table)
     return (
         f"UPDATE {counter} SET value = value + 1, updated = %s WHERE name = %s RETURNING value",
         f"INSERT INTO {table} (channel, type, data, eid, created) VALUES (%s, %s, %s, %s, %s)",
+        StoredEvent._meta.get_field("created"),
     )
 
 
