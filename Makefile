@@ -13,13 +13,29 @@ PROXY_HEADERS := $(if $(strip $(FORWARDED_ALLOW_IPS)),--proxy-headers --forwarde
 # Development defaults; real deployments set DEBUG=0, SECRET_KEY and ALLOWED_HOSTS (see README).
 export DEBUG ?= 1
 
-.PHONY: run test lint migrate serve browser frontend clean
+.PHONY: run run-pushpin test lint migrate serve browser pushpin frontend clean
 
+# Streams served by the server itself (one thread per open stream).
 run: $(VENV)/.deps migrate
 	$(PY) manage.py seed_demo --if-empty
 	$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT) $(PROXY_HEADERS)
 
-test: $(VENV)/.dev-deps browser frontend
+# The same behind Pushpin (docs/pushpin.md): clients use http://$(HOST):$(PUSHPIN_PORT), Pushpin
+# holds the streams and forwards everything else to the server on $(PORT).
+PUSHPIN_PORT ?= 7999
+PUSHPIN_PUBLISH_PORT ?= 5561
+ifndef PUSHPIN_SIG_KEY
+PUSHPIN_SIG_KEY := $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(24))')
+endif
+run-pushpin: $(VENV)/.deps migrate pushpin
+	$(PY) manage.py seed_demo --if-empty
+	trap 'kill 0' EXIT INT TERM; \
+	PUSHPIN_SIG_KEY='$(PUSHPIN_SIG_KEY)' $(PY) -m deploy.pushpin --port $(PUSHPIN_PORT) \
+		--publish-port $(PUSHPIN_PUBLISH_PORT) --upstream $(HOST):$(PORT) & \
+	GRIP_URL='http://127.0.0.1:$(PUSHPIN_PUBLISH_PORT)?iss=pushpin&key=$(PUSHPIN_SIG_KEY)' \
+		$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT) $(PROXY_HEADERS)
+
+test: $(VENV)/.dev-deps browser pushpin frontend
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-deps
@@ -49,6 +65,12 @@ browser:
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# The stream tests run through a real Pushpin too (Debian's package; tests start their own).
+pushpin:
+	@command -v pushpin >/dev/null 2>&1 || { \
+		echo "Installing Debian's pushpin for the stream tests"; \
+		apt-get update -qq && apt-get install -y -qq pushpin >/dev/null; }
+
 # The frontend kit's tools (TypeScript, vitest, esbuild) for its tests, with the machine's Node.js
 # and npm: `npm ci` when node_modules is missing or package-lock.json changed.
 frontend: frontend/node_modules/.package-lock.json
@@ -58,4 +80,4 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 	touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts .pushpin

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Issue 16: marks a request that Pushpin forwarded (signed with GRIP_URL's key) and turns a
+    # stream's hold instructions into Grip-* headers; without GRIP_URL nothing is proxied.
+    "django_grip.GripMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Issue 13, item 10: before anything reads an API request's body, so that Django's upload
     # limits answer JSON there (kernel/upload_limits.py).
@@ -286,6 +289,13 @@ EVENTSTREAM_CREDENTIAL_CHECK_SECONDS = env.float(
     "EVENTSTREAM_CREDENTIAL_CHECK_SECONDS", default=2.0
 )
 EVENTSTREAM_MAX_PER_USER = env.int("EVENTSTREAM_MAX_PER_USER", default=20)
+# Issue 16 (docs/pushpin.md): with Pushpin in front, GRIP_URL is its publish endpoint with the key
+# it signs forwarded requests with (`http://127.0.0.1:5561?iss=pushpin&key=<sig_key>`). Stream
+# requests that come through it are held by Pushpin, not by this process, and events are
+# published to it after each commit. Without a key any client could pass for the proxy.
+GRIP_URL = env.str("GRIP_URL", default="")
+if GRIP_URL and "key=" not in GRIP_URL:
+    raise ImproperlyConfigured("GRIP_URL needs key=<Pushpin's sig_key> (docs/pushpin.md)")
 if REDIS_URL:
     from redis.connection import parse_url
 

@@ -22,6 +22,7 @@ from django_eventstream.event import Event
 from django_eventstream.models import Event as StoredEvent
 from django_eventstream.models import EventCounter
 from django_eventstream.storage import DjangoModelStorage
+from django_eventstream.utils import publish_event
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
@@ -86,10 +87,12 @@ def _store_sql() -> tuple[str, str, Any]:
 
 def deliver(event: Event) -> None:
     """Wake the listeners of the event's channel: through Redis when it is configured (every
-    process), else in this process."""
+    process), else in this process; and publish it to Pushpin when it holds streams (GRIP_URL)."""
     from django_eventstream import eventstream
     from django_eventstream.views import get_listener_manager
 
+    if settings.GRIP_URL:
+        publish_to_proxy(event)
     try:
         if eventstream.redis_client is not None:
             message = {
@@ -104,6 +107,27 @@ def deliver(event: Event) -> None:
     except (RedisError, OSError):
         # Still stored: a client that reconnects with Last-Event-ID gets it.
         logger.exception("live event not sent to %s: %s %s", event.channel, event.type, event.data)
+
+
+def publish_to_proxy(event: Event) -> None:
+    """Hand the event to Pushpin (django-eventstream's GRIP format: the id Pushpin writes into
+    each stream, and the previous id, from which Pushpin sees a gap and fetches what it missed
+    from the store). Sent by django-grip's publisher thread, so the request does not wait; a
+    failure is logged, and the event stays stored for clients that resume."""
+
+    def sent(success: bool, message: str) -> None:
+        if not success:
+            logger.error(
+                "live event not published to Pushpin for %s: %s %s (%s)",
+                event.channel,
+                event.type,
+                event.data,
+                message,
+            )
+
+    publish_event(
+        event.channel, event.type, event.data, str(event.id), str(event.id - 1), callback=sent
+    )
 
 
 def fail_fast_on_redis_errors() -> None:

@@ -1,8 +1,12 @@
 """The event stream's endpoint: django-eventstream's view behind DRF's authentication."""
 
+import uuid
+
 from django.conf import settings
+from django.http import HttpResponse
 from django_eventstream import views as eventstream_views
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from gripcontrol import Channel
 from rest_framework import permissions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -14,9 +18,22 @@ from kernel.errors import NotFound
 from kernel.principals import is_device
 from kernel.validation import QueryParametersChecked
 from tracking.live.channels import channels_of
+from tracking.live.held_streams import held_streams
 from tracking.live.open_streams import GuardedStream, OpenStream, open_streams
 from tracking.live.resume import check_last_event_ids
 from tracking.live.schema import STREAM_EVENT
+from tracking.live.stream_grant import (
+    GRANT_PARAMETER,
+    HeldStream,
+    HeldStreamAuthentication,
+    HeldStreamEnded,
+    ended_by_proxy_answer,
+    seal,
+)
+
+CLIENT_PARAMETERS = {"lastEventId", "channel"}
+# What django-eventstream writes into the next link Pushpin follows, and the sealed stream.
+NEXT_LINK_PARAMETERS = {"link", "recover", "es-meta", GRANT_PARAMETER}
 
 FOREIGN_CHANNEL = "You can only read your own channel."
 NO_CHILDREN_LEFT = "None of this device's children exists any more: nothing to stream."
@@ -70,12 +87,31 @@ class EventStreamView(QueryParametersChecked, APIView):
     """The library's stream behind DRF's authentication, so a refusal is a real 401/403 and not
     the library's `stream-error` with status 200. Before it starts: the Last-Event-ID (400) and
     the user's open streams (429); once open, it ends with its credential or its lifetime
-    (`tracking.live.open_streams`)."""
+    (`tracking.live.open_streams`). Through Pushpin (GRIP_URL), the stream is answered with
+    instructions and Pushpin holds it (`held_by_proxy`)."""
 
     # Not the default AccountsOnly: a paired child device reads its children's channels here.
     permission_classes = [permissions.IsAuthenticated, OwnChannelOnly]
-    query_parameters = {"lastEventId", "channel"}
     renderer_classes = [JSONRenderer]
+
+    @property
+    def query_parameters(self) -> set[str]:
+        if isinstance(getattr(self.request, "auth", None), HeldStream):
+            return CLIENT_PARAMETERS | NEXT_LINK_PARAMETERS
+        return CLIENT_PARAMETERS
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Pushpin's own requests for a stream it holds carry none of the client's headers: they
+        # are recognised first, and only when Pushpin signed them (so not in the API schema).
+        drf_request = super().initialize_request(request, *args, **kwargs)
+        if request.grip.proxied:
+            drf_request.authenticators = (HeldStreamAuthentication(), *drf_request.authenticators)
+        return drf_request
+
+    def handle_exception(self, exc):
+        if isinstance(exc, HeldStreamEnded):
+            return ended_by_proxy_answer()
+        return super().handle_exception(exc)
 
     def perform_content_negotiation(self, request, force=False):
         # EventSource sends `Accept: text/event-stream`; refusals are still answered in JSON.
@@ -106,12 +142,14 @@ class EventStreamView(QueryParametersChecked, APIView):
         if not channels_of(request.user):
             raise NotFound(NO_CHILDREN_LEFT if is_device(request.user) else NO_HOUSEHOLD)
         check_last_event_ids(request)
+        django_request = request._request
+        django_request.user = request.user  # the token's user, for the library's checks
+        if django_request.grip.proxied:
+            return held_by_proxy(request)
         stream = OpenStream.for_request(request)
         open_streams.open(stream, limit=settings.EVENTSTREAM_MAX_PER_USER)
         response = None
         try:
-            django_request = request._request
-            django_request.user = request.user  # the token's user, for the library's checks
             response = eventstream_views.events(django_request)
         finally:
             if response is None or not response.streaming:  # raised, or the library refused
@@ -119,3 +157,25 @@ class EventStreamView(QueryParametersChecked, APIView):
         if response.streaming:
             response.streaming_content = GuardedStream(stream, response.streaming_content)
         return response
+
+
+def held_by_proxy(request: Request) -> HttpResponse:
+    """The stream as GRIP instructions for Pushpin: django-eventstream's (what was missed, then
+    hold on the channels), plus a channel of the stream's own through which it is closed when its
+    credential or its lifetime ends (`tracking.live.held_streams`), and the sealed stream in the
+    next link (`tracking.live.stream_grant`). Nothing stays open in this process."""
+    django_request = request._request
+    held = request.auth if isinstance(request.auth, HeldStream) else None
+    if held is None:
+        held = HeldStream(OpenStream.for_request(request), f"stream-{uuid.uuid4().hex}")
+    # The library would believe the user named in its own `es-meta`: the principal is ours.
+    query = django_request.GET.copy()
+    query.pop("es-meta", None)
+    query[GRANT_PARAMETER] = seal(held)
+    django_request.GET = query
+    response = eventstream_views.events(django_request)
+    instruct = django_request.grip.instruct
+    if instruct is not None:
+        instruct.add_channel(Channel(held.close_channel))
+        held_streams.hold(held.close_channel, held.stream)
+    return response

@@ -10,6 +10,7 @@ from django_eventstream.models import Event as StoredEvent
 from children.services import activate_task
 from testsupport.asgi_server import AsgiServer
 from testsupport.factories import ChildFactory, TaskFactory, UserFactory, household_of
+from testsupport.fronts import FRONTS, serving
 from testsupport.tokens import token_for
 from tracking.live.channels import TRACKING_EVENT_CREATED, channel_for
 from tracking.live.views import FOREIGN_CHANNEL
@@ -19,13 +20,11 @@ from tracking.tests.sse_client import SseClient
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker, tmp_path_factory):
+@pytest.fixture(scope="module", params=FRONTS)
+def server(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The server on its own, then behind Pushpin (issue 16): every test here runs through both."""
     logs = tmp_path_factory.mktemp("server-logs")
-    with (
-        django_db_blocker.unblock(),
-        AsgiServer(env={"CHOREHUB_LOG_DIR": str(logs)}, log_path=logs / "server.log") as running,
-    ):
+    with django_db_blocker.unblock(), serving(request.param, logs) as running:
         yield running
 
 

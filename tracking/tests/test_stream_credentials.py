@@ -14,8 +14,8 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
-from testsupport.asgi_server import AsgiServer
 from testsupport.factories import UserFactory, household_of
+from testsupport.fronts import FRONTS, serving
 from testsupport.tokens import token_for
 from tracking.live.channels import TRACKING_EVENT_CREATED
 from tracking.live.open_streams import OpenStream, ended_streams
@@ -37,28 +37,20 @@ WITHIN = 5.0  # seconds: the promise of docs/events.md
 LIFETIME = 2  # seconds, in the short-lived server
 
 
-def start_server(tmp_path_factory, django_db_blocker, **env: str):
+@pytest.fixture(scope="module", params=FRONTS)
+def server(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The server on its own, then behind Pushpin (issue 16): every test here runs through both."""
     logs = tmp_path_factory.mktemp("server-logs")
-    with django_db_blocker.unblock():
-        return AsgiServer(
-            env={"CHOREHUB_LOG_DIR": str(logs), **env}, log_path=logs / "server.log"
-        ).start()
+    with django_db_blocker.unblock(), serving(request.param, logs) as running:
+        yield running
 
 
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker, tmp_path_factory):
-    running = start_server(tmp_path_factory, django_db_blocker)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def short_lived_server(django_db_setup, django_db_blocker, tmp_path_factory):
-    running = start_server(
-        tmp_path_factory, django_db_blocker, EVENTSTREAM_MAX_LIFETIME_SECONDS=str(LIFETIME)
-    )
-    yield running
-    running.stop()
+@pytest.fixture(scope="module", params=FRONTS)
+def short_lived_server(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    logs = tmp_path_factory.mktemp("server-logs")
+    lifetime = {"EVENTSTREAM_MAX_LIFETIME_SECONDS": str(LIFETIME)}
+    with django_db_blocker.unblock(), serving(request.param, logs, **lifetime) as running:
+        yield running
 
 
 def deactivate(user) -> None:

@@ -1,0 +1,192 @@
+"""Run Pushpin (Debian's `pushpin` package) in front of ChoreHub's servers: a configuration of its
+own in a folder of its own, so that several instances (tests, `make run-pushpin`) run side by side
+with the system's, on the ports they are given.
+
+    python -m deploy.pushpin --port 7999 --publish-port 5561 --upstream 127.0.0.1:8000
+
+The servers behind it need `GRIP_URL=http://127.0.0.1:<publish port>?key=<sig key>`
+(docs/pushpin.md). Standard library only: `make run-pushpin` runs it before Django is set up.
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SYSTEM_CONFIG = Path("/etc/pushpin/pushpin.conf")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class PushpinPorts:
+    """Where clients connect (`http`), where the servers publish (`publish`, HTTP), and the ZeroMQ
+    ports Pushpin opens besides (each instance needs its own)."""
+
+    http: int = field(default_factory=free_port)
+    publish: int = field(default_factory=free_port)
+    push_in: int = field(default_factory=free_port)
+    push_in_sub: int = field(default_factory=free_port)
+    command: int = field(default_factory=free_port)
+
+
+def render_config(system_config: str, folder: Path, ports: PushpinPorts, sig_key: str) -> str:
+    """The system's configuration with this instance's folder, ports and signing key."""
+    overrides = {
+        "rundir": str(folder / "run"),
+        "ipc_prefix": f"pushpin-{ports.http}-",
+        "http_port": str(ports.http),
+        "logdir": str(folder / "log"),
+        "routesfile": str(folder / "routes"),
+        "sig_key": sig_key,
+        "push_in_spec": f"tcp://127.0.0.1:{ports.push_in}",
+        "push_in_sub_specs": f"tcp://127.0.0.1:{ports.push_in_sub}",
+        "push_in_http_addr": "127.0.0.1",
+        "push_in_http_port": str(ports.publish),
+        "command_spec": f"tcp://127.0.0.1:{ports.command}",
+        # Pushpin reaches the servers through zurl: the system's runs as a service of its own (not
+        # in a container, not in tests), so this instance starts one in its own folder.
+        "services": "condure,zurl,pushpin-proxy,pushpin-handler",
+    }
+    missing = set(overrides)
+
+    def replace(match: re.Match) -> str:
+        key = match.group(1)
+        if key not in overrides:
+            return match.group(0)
+        missing.discard(key)
+        return f"{key}={overrides[key]}"
+
+    text = re.sub(r"^([a-z_]+)=.*$", replace, system_config, flags=re.MULTILINE)
+    if missing:
+        raise RuntimeError(f"{SYSTEM_CONFIG} has no {', '.join(sorted(missing))}")
+    zurl = "ipc://{rundir}/{ipc_prefix}zurl-"
+    own_zurl = (
+        f"zurl_out_specs={zurl}in\nzurl_out_stream_specs={zurl}in-stream\nzurl_in_specs={zurl}out\n"
+    )
+    return text.replace("[proxy]\n", "[proxy]\n" + own_zurl, 1)
+
+
+class Pushpin:
+    """One Pushpin instance in a temporary folder, routing every path to `upstreams` (`host:port`,
+    several are balanced), signing what it forwards with `sig_key`."""
+
+    def __init__(
+        self,
+        upstreams: Sequence[str],
+        *,
+        ports: PushpinPorts | None = None,
+        sig_key: str | None = None,
+        folder: Path | None = None,
+    ):
+        self.ports = ports or PushpinPorts()
+        self.sig_key = sig_key or secrets.token_urlsafe(24)
+        self.upstreams = list(upstreams)
+        self._own_folder = folder is None
+        self.folder = folder or Path(tempfile.mkdtemp(prefix="pushpin-"))
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.http}"
+
+    @property
+    def grip_url(self) -> str:
+        """What the servers behind this instance set as `GRIP_URL`."""
+        return f"http://127.0.0.1:{self.ports.publish}?iss=pushpin&key={self.sig_key}"
+
+    def write_config(self) -> Path:
+        for name in ("run", "log"):
+            (self.folder / name).mkdir(parents=True, exist_ok=True)
+        (self.folder / "routes").write_text(f"* {','.join(self.upstreams)}\n")
+        config = self.folder / "pushpin.conf"
+        config.write_text(
+            render_config(SYSTEM_CONFIG.read_text(), self.folder, self.ports, self.sig_key)
+        )
+        return config
+
+    def start(self, timeout: float = 20) -> "Pushpin":
+        if shutil.which("pushpin") is None:
+            raise RuntimeError("pushpin is not installed (apt-get install -y pushpin)")
+        config = self.write_config()
+        self.process = subprocess.Popen(
+            ["pushpin", "--config", str(config), "--merge-output"],
+            stdout=open(self.folder / "pushpin.log", "ab"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its services are its children: stopped together
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"pushpin exited with {self.process.returncode}: {self.log()}")
+            if all(_listening(port) for port in (self.ports.http, self.ports.publish)):
+                return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"pushpin did not listen within {timeout}s: {self.log()}")
+
+    def log(self) -> str:
+        path = self.folder / "pushpin.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait()
+        if self._own_folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> "Pushpin":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=7999, help="where clients connect")
+    parser.add_argument("--publish-port", type=int, default=5561, help="where servers publish")
+    parser.add_argument("--upstream", action="append", default=[], help="host:port, repeatable")
+    parser.add_argument("--sig-key", default=os.environ.get("PUSHPIN_SIG_KEY"))
+    parser.add_argument("--folder", type=Path, default=Path(".pushpin"))
+    args = parser.parse_args(argv)
+    ports = PushpinPorts(http=args.port, publish=args.publish_port)
+    pushpin = Pushpin(
+        args.upstream or ["127.0.0.1:8000"], ports=ports, sig_key=args.sig_key, folder=args.folder
+    )
+    pushpin.start()
+    print(
+        f"Pushpin on {pushpin.url}; servers behind it set GRIP_URL={pushpin.grip_url}", flush=True
+    )
+    try:
+        sys.exit(pushpin.process.wait())
+    except KeyboardInterrupt:
+        pushpin.stop()
+
+
+if __name__ == "__main__":
+    main()
