@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from gripcontrol import parse_grip_uri
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -293,9 +294,13 @@ EVENTSTREAM_MAX_PER_USER = env.int("EVENTSTREAM_MAX_PER_USER", default=20)
 # it signs forwarded requests with (`http://127.0.0.1:5561?iss=pushpin&key=<sig_key>`). Stream
 # requests that come through it are held by Pushpin, not by this process, and events are
 # published to it after each commit. Without a key any client could pass for the proxy.
-GRIP_URL = env.str("GRIP_URL", default="")
-if GRIP_URL and "key=" not in GRIP_URL:
-    raise ImproperlyConfigured("GRIP_URL needs key=<Pushpin's sig_key> (docs/pushpin.md)")
+# Several Pushpin instances: their URLs separated by commas (each event is published to each).
+# (django-grip reads GRIP_PROXIES; a GRIP_URL setting would be parsed whole, commas included.)
+GRIP_PROXIES = []
+for grip_url in filter(None, (url.strip() for url in env.str("GRIP_URL", default="").split(","))):
+    if "key=" not in grip_url:
+        raise ImproperlyConfigured("GRIP_URL needs key=<Pushpin's sig_key> (docs/pushpin.md)")
+    GRIP_PROXIES.append(parse_grip_uri(grip_url))
 if REDIS_URL:
     from redis.connection import parse_url
 

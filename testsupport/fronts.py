@@ -13,22 +13,27 @@ FRONTS = ["direct", "pushpin"]
 
 
 class ServedThroughPushpin:
-    """Pushpin in front of `servers`: clients use `url`; each server is also reachable directly."""
+    """Pushpin instances in front of `servers`: clients use `url` (the first instance's) or any
+    instance's `url`; each server is also reachable directly."""
 
-    def __init__(self, pushpin: Pushpin, servers: list[AsgiServer]):
-        self.pushpin = pushpin
+    def __init__(self, pushpins: list[Pushpin], servers: list[AsgiServer]):
+        self.pushpins = pushpins
         self.servers = servers
-        self.url = pushpin.url
+        self.url = pushpins[0].url
 
     def stop(self) -> None:
-        self.pushpin.stop()
+        for pushpin in self.pushpins:
+            pushpin.stop()
         for server in self.servers:
             server.stop()
 
 
 @contextlib.contextmanager
-def serving(front: str, logs: Path, *, processes: int = 1, **env: str) -> Iterator:
-    """Start `front` ("direct" or "pushpin") with `env` for the servers, logging into `logs`."""
+def serving(
+    front: str, logs: Path, *, processes: int = 1, pushpins: int = 1, **env: str
+) -> Iterator:
+    """Start `front` ("direct" or "pushpin": `pushpins` instances in front of `processes` servers)
+    with `env` for the servers, logging into `logs`."""
     if front == "direct":
         server = AsgiServer(
             env={"CHOREHUB_LOG_DIR": str(logs), **env}, log_path=logs / "server.log"
@@ -36,20 +41,23 @@ def serving(front: str, logs: Path, *, processes: int = 1, **env: str) -> Iterat
         with server:
             yield server
         return
-    pushpin = Pushpin([], folder=logs / "pushpin")
+    proxies = [Pushpin([], folder=logs / f"pushpin-{number}") for number in range(pushpins)]
+    grip_url = ",".join(pushpin.grip_url for pushpin in proxies)
     servers = [
         AsgiServer(
-            env={"CHOREHUB_LOG_DIR": str(logs), "GRIP_URL": pushpin.grip_url, **env},
+            env={"CHOREHUB_LOG_DIR": str(logs), "GRIP_URL": grip_url, **env},
             log_path=logs / f"server-{number}.log",
         )
         for number in range(processes)
     ]
-    pushpin.upstreams = [f"127.0.0.1:{server.port}" for server in servers]
-    front_door = ServedThroughPushpin(pushpin, servers)
+    for pushpin in proxies:
+        pushpin.upstreams = [f"127.0.0.1:{server.port}" for server in servers]
+    front_door = ServedThroughPushpin(proxies, servers)
     try:
         for server in servers:
             server.start()
-        pushpin.start()
+        for pushpin in proxies:
+            pushpin.start()
         yield front_door
     finally:
         front_door.stop()

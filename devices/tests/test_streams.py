@@ -10,6 +10,7 @@ from devices import services
 from devices.tests.conftest import pair
 from testsupport.asgi_server import AsgiServer
 from testsupport.factories import ChildFactory, household_of
+from testsupport.fronts import FRONTS, serving
 from tracking.live.channels import TRACKING_EVENT_CREATED, channel_for, child_channel
 from tracking.live.resume import FOREIGN_EVENT_ID
 from tracking.live.views import FOREIGN_CHANNEL
@@ -24,13 +25,11 @@ pytestmark = [
 WITHIN = 5.0  # seconds: the promise of docs/devices.md
 
 
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker, tmp_path_factory):
+@pytest.fixture(scope="module", params=FRONTS)
+def server(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The server on its own, then behind Pushpin (issue 16): every test here runs through both."""
     logs = tmp_path_factory.mktemp("server-logs")
-    with (
-        django_db_blocker.unblock(),
-        AsgiServer(env={"CHOREHUB_LOG_DIR": str(logs)}, log_path=logs / "server.log") as running,
-    ):
+    with django_db_blocker.unblock(), serving(request.param, logs) as running:
         yield running
 
 

@@ -5,8 +5,8 @@ stream ends within 5 s. A real server, real streams."""
 import pytest
 
 from households.models import Membership, Role
-from testsupport.asgi_server import AsgiServer
 from testsupport.factories import MembershipFactory, UserFactory, household_of
+from testsupport.fronts import FRONTS, serving
 from testsupport.tokens import token_for
 from tracking.live.channels import TRACKING_EVENT_CREATED, channel_for
 from tracking.tests.sse_client import SseClient
@@ -17,13 +17,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WITHIN = 5.0  # seconds: the promise of docs/households.md
 
 
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker, tmp_path_factory):
+@pytest.fixture(scope="module", params=FRONTS)
+def server(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The server on its own, then behind Pushpin (issue 16): every test here runs through both."""
     logs = tmp_path_factory.mktemp("server-logs")
-    with (
-        django_db_blocker.unblock(),
-        AsgiServer(env={"CHOREHUB_LOG_DIR": str(logs)}, log_path=logs / "server.log") as running,
-    ):
+    with django_db_blocker.unblock(), serving(request.param, logs) as running:
         yield running
 
 

@@ -91,7 +91,7 @@ def deliver(event: Event) -> None:
     from django_eventstream import eventstream
     from django_eventstream.views import get_listener_manager
 
-    if settings.GRIP_URL:
+    if settings.GRIP_PROXIES:
         publish_to_proxy(event)
     try:
         if eventstream.redis_client is not None:

@@ -1,0 +1,173 @@
+"""What only Pushpin's path has (issue 16): the server holds no thread per stream, several server
+processes share one Pushpin, and the server believes only requests that Pushpin signed. Every other
+stream test runs through Pushpin as well (the `server` fixtures' "pushpin" front)."""
+
+import time
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+
+from testsupport.fronts import serving
+from tracking.live.channels import TRACKING_EVENT_CREATED
+from tracking.live.open_streams import OpenStream
+from tracking.live.stream_grant import HeldStream, seal
+from tracking.models import TrackingEvent
+from tracking.tests.sse_client import SseClient
+from tracking.tests.stream_support import StreamFamily, revoke_tokens_of, stream_status, stream_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+STREAMS = 30
+
+
+@pytest.fixture(scope="module")
+def two_processes(django_db_setup, django_db_blocker, tmp_path_factory):
+    logs = tmp_path_factory.mktemp("server-logs")
+    with django_db_blocker.unblock(), serving("pushpin", logs, processes=2) as running:
+        yield running
+
+
+def threads_of(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("Threads:")))
+
+
+def pushpin_signature(key: str) -> str:
+    """A `Grip-Sig` as Pushpin signs what it forwards."""
+    return jwt.encode({"iss": "pushpin", "exp": int(time.time()) + 60}, key, algorithm="HS256")
+
+
+def test_streams_held_by_pushpin_hold_no_server_thread(two_processes):
+    family = StreamFamily(two_processes)
+    server_pids = [server.process.pid for server in two_processes.servers]
+    with SseClient(stream_url(two_processes), token=family.token):  # warm: watcher, pools
+        before = [threads_of(pid) for pid in server_pids]
+        clients = [SseClient(stream_url(two_processes), token=family.token) for _ in range(STREAMS)]
+        try:
+            for client in clients:
+                client.__enter__()
+            during = [threads_of(pid) for pid in server_pids]
+            family.activate()
+            for client in clients:
+                assert client.next(TRACKING_EVENT_CREATED, timeout=5).json()["child_id"] == (
+                    family.child.pk
+                )
+        finally:
+            for client in clients:
+                client.close()
+    assert sum(during) - sum(before) <= 4, (before, during)
+
+
+def test_an_action_on_either_process_reaches_every_stream(two_processes):
+    """Two server processes behind one Pushpin: whichever process answered a stream's request,
+    an action taken on either process reaches it."""
+    family = StreamFamily(two_processes)
+    clients = [SseClient(stream_url(two_processes), token=family.token) for _ in range(6)]
+    try:
+        for client in clients:
+            client.__enter__()
+        for server in two_processes.servers:
+            response = httpx.post(
+                f"{server.url}/api/children/{family.child.pk}/activate/",
+                json={"task_id": family.chore.pk},
+                headers={"Authorization": f"Token {family.token}"},
+            )
+            assert response.status_code == 200, response.text
+        expected = list(
+            TrackingEvent.objects.filter(child_id=family.child.pk)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        assert len(expected) == 2
+        for client in clients:
+            received = [
+                client.next(TRACKING_EVENT_CREATED, timeout=5).json()["tracking_event_id"]
+                for _ in expected
+            ]
+            assert received == expected
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_several_pushpins_in_front_of_one_server_each_receive_every_event(
+    django_db_blocker, tmp_path
+):
+    with django_db_blocker.unblock(), serving("pushpin", tmp_path, pushpins=2) as served:
+        family = StreamFamily(served)
+        first, second = (f"{pushpin.url}/api/events/" for pushpin in served.pushpins)
+        with (
+            SseClient(first, token=family.token) as through_first,
+            SseClient(second, token=family.token) as through_second,
+        ):
+            family.activate()
+            for client in (through_first, through_second):
+                assert client.next(TRACKING_EVENT_CREATED, timeout=5).json()["child_id"] == (
+                    family.child.pk
+                )
+
+
+def test_a_revoked_token_ends_its_streams_whichever_process_holds_them(two_processes):
+    family = StreamFamily(two_processes)
+    clients = [SseClient(stream_url(two_processes), token=family.token) for _ in range(4)]
+    try:
+        for client in clients:
+            client.__enter__()
+        revoke_tokens_of(family.parent)
+        assert all(client.ended_by_server(5.0) for client in clients)
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_a_grip_signature_pushpin_did_not_make_is_not_believed(two_processes):
+    """Straight to a server, a forged `Grip-Sig` gets an ordinary stream, not hold instructions."""
+    family = StreamFamily(two_processes)
+    server = two_processes.servers[0]
+    forged = {"Grip-Sig": pushpin_signature("a-key-that-pushpin-does-not-sign-with")}
+    response = stream_status(server, token=family.token, headers=forged)
+    assert response.status_code == 200
+    assert "Grip-Hold" not in response.headers
+    signed = {"Grip-Sig": pushpin_signature(two_processes.pushpins[0].sig_key)}
+    held = httpx.get(
+        stream_url(server), headers={"Authorization": f"Token {family.token}", **signed}
+    )
+    assert (held.status_code, held.headers["Grip-Hold"]) == (200, "stream")
+
+
+def test_pushpin_coming_back_for_a_stream_is_checked_again(two_processes):
+    """Pushpin's next link carries none of the client's headers: the sealed stream in it must be
+    one this server sealed, and its credential must still hold, or the stream ends there."""
+    family = StreamFamily(two_processes)
+    server = two_processes.servers[0]
+    signed = {"Grip-Sig": pushpin_signature(two_processes.pushpins[0].sig_key)}
+    opened = httpx.get(
+        stream_url(server), headers={"Authorization": f"Token {family.token}", **signed}
+    )
+    next_link = opened.headers["Grip-Link"].split(">")[0].lstrip("<")
+    followed = httpx.get(f"{server.url}{next_link}", headers=signed)
+    assert (followed.status_code, followed.headers.get("Grip-Hold")) == (200, "stream")
+
+    tampered = httpx.get(f"{server.url}{next_link.replace('grant=', 'grant=x')}", headers=signed)
+    assert tampered.status_code == 401
+
+    revoke_tokens_of(family.parent)
+    ended = httpx.get(f"{server.url}{next_link}", headers=signed)
+    assert (ended.status_code, ended.content) == (200, b"")
+    assert "Grip-Hold" not in ended.headers
+
+
+def test_a_sealed_stream_hides_the_credential_it_names():
+    stream = OpenStream(
+        user_id=1,
+        household_id=1,
+        auth_hash="the-users-auth-hash",
+        token=None,
+        session_key="the-session-key",
+        deadline=time.monotonic() + 60,
+    )
+    sealed = seal(HeldStream(stream, "stream-x"))
+    assert "the-session-key" not in sealed
+    assert "the-users-auth-hash" not in sealed
