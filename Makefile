@@ -21,7 +21,8 @@ run: $(VENV)/.deps migrate
 	$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT) $(PROXY_HEADERS)
 
 # The same behind Pushpin (docs/pushpin.md): clients use http://$(HOST):$(PUSHPIN_PORT), Pushpin
-# holds the streams and forwards everything else to the server on $(PORT).
+# holds the streams and forwards everything else to the server on $(PORT), which believes the
+# client address that Pushpin (on this machine) puts in X-Forwarded-For.
 PUSHPIN_PORT ?= 7999
 PUSHPIN_PUBLISH_PORT ?= 5561
 ifndef PUSHPIN_SIG_KEY
@@ -33,7 +34,8 @@ run-pushpin: $(VENV)/.deps migrate pushpin
 	PUSHPIN_SIG_KEY='$(PUSHPIN_SIG_KEY)' $(PY) -m deploy.pushpin --port $(PUSHPIN_PORT) \
 		--publish-port $(PUSHPIN_PUBLISH_PORT) --upstream $(HOST):$(PORT) & \
 	GRIP_URL='http://127.0.0.1:$(PUSHPIN_PUBLISH_PORT)?iss=pushpin&key=$(PUSHPIN_SIG_KEY)' \
-		$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT) $(PROXY_HEADERS)
+		$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT) \
+		--proxy-headers --forwarded-allow-ips 127.0.0.1
 
 test: $(VENV)/.dev-deps browser pushpin frontend
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -52,6 +52,9 @@ def render_config(system_config: str, folder: Path, ports: PushpinPorts, sig_key
         "logdir": str(folder / "log"),
         "routesfile": str(folder / "routes"),
         "sig_key": sig_key,
+        # The servers see Pushpin's address: tell them the client's (sign-in lockouts and
+        # throttles count by it), dropping whatever a client claims.
+        "x_forwarded_for": "truncate:0,append",
         "push_in_spec": f"tcp://127.0.0.1:{ports.push_in}",
         "push_in_sub_specs": f"tcp://127.0.0.1:{ports.push_in_sub}",
         "push_in_http_addr": "127.0.0.1",

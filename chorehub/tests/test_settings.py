@@ -84,3 +84,10 @@ def test_a_registered_parents_password_is_hashed_with_argon2(anon_client):
     user = get_user_model().objects.get(username="hashme")
     assert user.password.startswith("argon2")
     assert user.check_password("violet-harbour-lantern-42")
+
+
+def test_a_grip_url_without_pushpins_key_refuses_to_start():
+    """Without the key, any client could send a `Grip-Sig` and pass for Pushpin."""
+    result = manage_check(DEBUG="1", GRIP_URL="http://127.0.0.1:5561")
+    assert result.returncode != 0
+    assert "GRIP_URL needs key=" in result.stderr

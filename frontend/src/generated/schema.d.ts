@@ -743,7 +743,9 @@ export interface paths {
          *     expires, the session ends, the password changes, the account is deactivated or deleted, the member leaves
          *     or is removed from the household, the device is revoked: within a few seconds; reconnecting then is a 401) and after `EVENTSTREAM_MAX_LIFETIME_SECONDS` (default one
          *     hour; reconnect with `Last-Event-ID`). At most `EVENTSTREAM_MAX_PER_USER` streams (default 20) per
-         *     account are open at once in each server process; the next is a 429.
+         *     account are open at once in each server process; the next is a 429. Through Pushpin (docs/pushpin.md)
+         *     the stream, its ids, replay and endings are the same; the server holds no stream, so that limit does
+         *     not apply there.
          */
         get: operations["events_retrieve"];
         put?: never;
