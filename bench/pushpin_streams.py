@@ -297,7 +297,9 @@ class Variant:
             task = asyncio.create_task(read_stream(self.front, token, stream))
             self.tasks.append(task)
             waiter = asyncio.create_task(stream.opened.wait())
-            await asyncio.wait([task, waiter], timeout=OPEN_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                [task, waiter], timeout=OPEN_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+            )
             waiter.cancel()
             if not stream.opened.is_set():
                 if task.done():
