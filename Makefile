@@ -18,6 +18,7 @@ export DEBUG ?= 1
 # Streams served by the server itself (one thread per open stream).
 run: $(VENV)/.deps migrate
 	$(PY) manage.py seed_demo --if-empty
+	@echo "Streams are served by this process; with Pushpin holding them: make run-pushpin (docs/pushpin.md)"
 	$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT) $(PROXY_HEADERS)
 
 # The same behind Pushpin (docs/pushpin.md): clients use http://$(HOST):$(PUSHPIN_PORT), Pushpin
@@ -30,9 +31,9 @@ PUSHPIN_SIG_KEY := $(shell $(PYTHON) -c 'import secrets; print(secrets.token_url
 endif
 run-pushpin: $(VENV)/.deps migrate pushpin
 	$(PY) manage.py seed_demo --if-empty
-	trap 'kill 0' EXIT INT TERM; \
 	PUSHPIN_SIG_KEY='$(PUSHPIN_SIG_KEY)' $(PY) -m deploy.pushpin --port $(PUSHPIN_PORT) \
 		--publish-port $(PUSHPIN_PUBLISH_PORT) --upstream $(HOST):$(PORT) & \
+	pushpin_pid=$$!; trap 'kill $$pushpin_pid 2>/dev/null' EXIT; \
 	GRIP_URL='http://127.0.0.1:$(PUSHPIN_PUBLISH_PORT)?iss=pushpin&key=$(PUSHPIN_SIG_KEY)' \
 		$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT) \
 		--proxy-headers --forwarded-allow-ips 127.0.0.1

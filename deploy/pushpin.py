@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -99,7 +100,7 @@ class Pushpin:
         self.sig_key = sig_key or secrets.token_urlsafe(24)
         self.upstreams = list(upstreams)
         self._own_folder = folder is None
-        self.folder = folder or Path(tempfile.mkdtemp(prefix="pushpin-"))
+        self.folder = (folder or Path(tempfile.mkdtemp(prefix="pushpin-"))).resolve()
         self.process: subprocess.Popen | None = None
 
     @property
@@ -181,6 +182,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     pushpin = Pushpin(
         args.upstream or ["127.0.0.1:8000"], ports=ports, sig_key=args.sig_key, folder=args.folder
     )
+    # Pushpin runs in a session of its own: stop it with this process, however this one is ended.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(0))
     pushpin.start()
     print(
         f"Pushpin on {pushpin.url}; servers behind it set GRIP_URL={pushpin.grip_url}", flush=True
@@ -188,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         sys.exit(pushpin.process.wait())
     except KeyboardInterrupt:
+        pass
+    finally:
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, signal.SIG_IGN)  # Ctrl-C then make's trap: stop all the same
         pushpin.stop()
 
 
