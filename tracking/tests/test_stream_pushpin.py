@@ -171,3 +171,20 @@ def test_a_sealed_stream_hides_the_credential_it_names():
     sealed = seal(HeldStream(stream, "stream-x"))
     assert "the-session-key" not in sealed
     assert "the-users-auth-hash" not in sealed
+
+
+def test_with_pushpin_down_the_action_succeeds_and_the_failure_is_logged(
+    django_db_blocker, tmp_path
+):
+    with django_db_blocker.unblock(), serving("pushpin", tmp_path) as served:
+        family = StreamFamily(served)
+        served.pushpins[0].stop()
+        server = served.servers[0]
+        family.server = server  # straight to the server: Pushpin is gone
+        family.activate()
+        log = tmp_path / "server-0.log"
+        deadline = time.monotonic() + 20  # django-grip's publisher retries before it reports
+        while "live event not published to Pushpin" not in log.read_text():
+            assert time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.1)
+    assert TrackingEvent.objects.filter(child_id=family.child.pk).count() == 1
