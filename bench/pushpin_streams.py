@@ -13,32 +13,47 @@ DATABASE_URL names). Two variants, one after the other, each on a fresh server p
 
 --households households are made in bulk, each with one owner, one child, one assigned chore and
 one API token per stream (a family's devices). This process opens --streams-per-household streams
-on `/api/events/` for each: raw asyncio HTTP/1.1 connections (no HTTP library: 10,000 of them
-in one process), --open-at-once at a time, each counted once it has seen `stream-open`. The
-server's VmRSS and threads (/proc/<pid>/status) and the sum of the VmRSS of Pushpin's processes
-(its process group) are read before any stream, and again as the streams grow (--steps).
+on `/api/events/` for each: raw asyncio HTTP/1.1 connections (no HTTP library: 10,000 of them in
+one process), --open-at-once at a time, each counted once it has seen `stream-open`. The server's
+VmRSS and threads (/proc/<pid>/status) and the VmRSS of Pushpin's processes (the session its
+runner starts: pushpin, condure, zurl, pushpin-proxy, pushpin-handler) are read before any
+stream, and again as the streams grow (--steps).
 
-Then --actions chore activations, each in a random household, are sent at --rate per second
-straight to the uvicorn server (not through Pushpin), and the arrival of each action's
-`tracking_event_created` is stamped at every stream. Latency is measured from the event's
-`occurred_at` (stamped in the action's transaction just before the commit, on this machine's one
-clock: an upper bound of "from the commit"); sse_fanout.py explains the other two origins.
-Every stream must receive exactly its household's events, once each, and no other: any loss,
-misdelivery, duplicate or stream that ended early is printed and the exit status is 1.
+Then, all streams open, --idle-seconds without any action (the load of the open streams alone),
+and --actions chore activations in random households at --rate per second, sent straight to the
+uvicorn server (not through Pushpin). The benchmark waits until every stream has its events, or no
+delivery came for --stall seconds, or --wait-max seconds passed.
+
+Pushpin asks the server for a held stream's next link a second after the stream subscribes to a
+channel new to Pushpin (each held stream has a close channel of its own), to recover what it may
+have missed, then every 120 s (its default when the link has no timeout, as django-eventstream's
+has none); at most 10 such requests a second (pushpin-handler's rate, not configurable), and what
+is published to a stream waiting for its turn is held until its request is answered. The
+next-link requests are counted from Pushpin's log (log level 2, the system's).
+
+Latency is measured from the event's `occurred_at` (stamped in the action's transaction just
+before the commit, on this machine's one clock: an upper bound of "from the commit");
+sse_fanout.py explains the other origins. Every stream must receive exactly its household's
+`tracking_event_created` events, once each, and no other: any loss, misdelivery, duplicate or
+stream that ended early is printed and the exit status is 1.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ .venv/bin/python bench/pushpin_streams.py
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import re
 import shlex
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -66,7 +81,13 @@ STREAM_PATH = "/api/events/"
 EVENT = b"tracking_event_created"
 OPEN_TIMEOUT = 60
 SETTLE_SECONDS = 2
+PROGRESS_SECONDS = 30
+WARM_UP_ATTEMPTS = 10
+EXCEPTION_LINE = re.compile(r"^[\w.]+(Error|Exception|Refused|Timeout)\b")
+MASKED = re.compile(r"grant=[^&\s]+|es-meta=[^&\s]+|[0-9a-f]{8}-[0-9a-f-]{27}|\d+")
 TARGET_P95_MS = 250
+FAILURES = ("lost (not received when the wait ended)", "misdelivered", "duplicated", "ended early")
+STREAM_SETTINGS = {"EVENTSTREAM_MAX_LIFETIME_SECONDS": str(24 * 3600)}
 
 
 @dataclass
@@ -87,7 +108,7 @@ class Stream:
     ended: str = ""  # why it ended before the benchmark closed it
 
     def take(self, message: bytes, now: float) -> None:
-        if b"stream-open" in message:
+        if message.startswith(b"event: stream-open"):
             self.opened.set()
         if EVENT not in message:
             return
@@ -108,17 +129,38 @@ class Action:
 
 @dataclass
 class Reading:
-    """The server's and Pushpin's memory with `streams` open."""
+    """The server's and Pushpin's memory at one moment."""
 
+    label: str
     streams: int
     django_rss: int  # KiB
     django_threads: int
     pushpin_rss: dict[str, int]  # KiB by process name; empty for the embedded path
 
 
+@dataclass
+class Load:
+    """What the server and Pushpin did over a stretch of time."""
+
+    seconds: float = 0.0
+    django_cpu: float = 0.0  # CPU seconds
+    pushpin_cpu: float = 0.0  # CPU seconds, its processes together
+    next_links: int = 0  # Pushpin's requests for held streams' next links
+
+    def describe(self, pushpin: bool) -> str:
+        seconds = max(self.seconds, 1e-9)
+        text = f"Django used {self.django_cpu / seconds:.0%} of a core"
+        if pushpin:
+            text += (
+                f", Pushpin's processes {self.pushpin_cpu / seconds:.0%}; Pushpin asked Django "
+                f"for {self.next_links} next links ({self.next_links / seconds:.1f}/s)"
+            )
+        return text
+
+
 def make_households(count: int, streams_per_household: int) -> list[Household]:
-    """`count` households made in bulk (the ORM's bulk_create: no signals, as nothing here needs
-    them), each with an owner, a child, a chore assigned to it, and one knox token per stream."""
+    """`count` households made in bulk (bulk_create: no signals, which nothing here needs), each
+    with an owner, a child, a chore assigned to it, and one knox token per stream."""
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.utils import timezone
@@ -161,13 +203,9 @@ def make_households(count: int, streams_per_household: int) -> list[Household]:
             for _ in range(streams_per_household):
                 digest, key = get_digest_token()
                 keys.append(key)
+                token_key = key[: CONSTANTS.TOKEN_KEY_LENGTH]
                 tokens.append(
-                    AuthToken(
-                        token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH],
-                        digest=digest,
-                        user=user,
-                        expiry=expiry,
-                    )
+                    AuthToken(token_key=token_key, digest=digest, user=user, expiry=expiry)
                 )
         AuthToken.objects.bulk_create(tokens, batch_size=2000)
     connection.close()
@@ -178,7 +216,30 @@ def make_households(count: int, streams_per_household: int) -> list[Household]:
     ]
 
 
-async def chunked_body(reader: asyncio.StreamReader):
+def last_event_id() -> int:
+    """The id of the last tracking event written (0: none yet)."""
+    from django.db import connection
+    from django.db.models import Max
+
+    from tracking.models import TrackingEvent
+
+    last = TrackingEvent.objects.aggregate(last=Max("id"))["last"] or 0
+    connection.close()  # run in a thread of its own: leave no connection behind
+    return last
+
+
+def events_after(event_id: int) -> dict[int, int]:
+    """The tracking events written after `event_id`: their child, by id."""
+    from django.db import connection
+
+    from tracking.models import TrackingEvent
+
+    events = dict(TrackingEvent.objects.filter(id__gt=event_id).values_list("id", "child_id"))
+    connection.close()
+    return events
+
+
+async def chunked_body(reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
     """The body of a `Transfer-Encoding: chunked` response, chunk by chunk, until its end."""
     while True:
         size_line = await reader.readline()
@@ -190,7 +251,7 @@ async def chunked_body(reader: asyncio.StreamReader):
         yield (await reader.readexactly(size + 2))[:-2]
 
 
-async def plain_body(reader: asyncio.StreamReader):
+async def plain_body(reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
     while data := await reader.read(65536):
         yield data
 
@@ -223,9 +284,9 @@ async def read_stream(front: str, token: str, stream: Stream) -> None:
             *messages, buffer = buffer.split(b"\n\n")
             for message in messages:
                 stream.take(message, now)
-        stream.ended = "the server ended it"
+        stream.ended = f"the server ended it at {time.strftime('%H:%M:%S')}"
     except (OSError, asyncio.IncompleteReadError) as error:
-        stream.ended = f"{type(error).__name__}: {error}"
+        stream.ended = f"{type(error).__name__} at {time.strftime('%H:%M:%S')}: {error}"
     finally:
         writer.close()
 
@@ -235,62 +296,93 @@ def process_status(pid: int, field_name: str) -> int:
         for line in status:
             if line.startswith(f"{field_name}:"):
                 return int(line.split()[1])
-    return 0  # a kernel thread or a zombie has no VmRSS
+    return 0  # a zombie has no VmRSS
 
 
-def session_rss(sid: int) -> dict[str, int]:
-    """VmRSS (KiB) of every process in the session `sid`, summed by process name."""
-    by_name: dict[str, int] = {}
+def session_processes(sid: int) -> Iterator[tuple[int, str, list[str]]]:
+    """(pid, name, the fields of /proc/<pid>/stat after the name) of each process in `sid`."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as stat:
                 text = stat.read()
-            name = text[text.index("(") + 1 : text.rindex(")")]
-            if int(text.rsplit(")", 1)[1].split()[3]) != sid:
-                continue
-            by_name[name] = by_name.get(name, 0) + process_status(int(entry), "VmRSS")
         except (FileNotFoundError, ProcessLookupError):
             continue  # it ended while we looked
+        fields = text.rsplit(")", 1)[1].split()
+        if int(fields[3]) == sid:
+            yield int(entry), text[text.index("(") + 1 : text.rindex(")")], fields
+
+
+def session_rss(sid: int) -> dict[str, int]:
+    """VmRSS (KiB) of every process in the session `sid`, summed by process name."""
+    by_name: dict[str, int] = {}
+    for pid, name, _ in session_processes(sid):
+        try:
+            by_name[name] = by_name.get(name, 0) + process_status(pid, "VmRSS")
+        except (FileNotFoundError, ProcessLookupError):
+            continue
     return by_name
 
 
-def read_memory(streams: int, server: UvicornServer, pushpin: Pushpin | None) -> Reading:
-    return Reading(
-        streams,
-        server.status("VmRSS"),
-        server.status("Threads"),
-        session_rss(pushpin.process.pid) if pushpin else {},
-    )
+def session_cpu_seconds(sid: int) -> float:
+    """User + system CPU time the processes of the session `sid` have used so far."""
+    ticks = sum(int(fields[11]) + int(fields[12]) for _, _, fields in session_processes(sid))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class NextLinkLog:
+    """Counts the requests Pushpin made for held streams' next links (`link=next` in the URL),
+    from the requests its handler logs (log level 2, the system configuration's)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.offset = 0
+        self.requests = 0
+
+    def poll(self) -> int:
+        with open(self.path, "rb") as log:
+            log.seek(self.offset)
+            text = log.read()
+        complete = text.rfind(b"\n") + 1
+        self.offset += complete
+        self.requests += sum(
+            1
+            for line in text[:complete].split(b"\n")
+            if b"[handler] GET " in line and b"link=next" in line
+        )
+        return self.requests
 
 
 class Variant:
     """One server (behind Pushpin or alone), its streams, its actions, its readings."""
 
-    def __init__(
-        self,
-        name: str,
-        server: UvicornServer,
-        pushpin: Pushpin | None,
-        households: list[Household],
-        args,
-    ):
+    def __init__(self, name: str, server: UvicornServer, pushpin: Pushpin | None, households, args):
         self.name = name
         self.server = server
         self.pushpin = pushpin
         self.front = pushpin.url if pushpin else server.url
-        self.households = households
+        self.households: list[Household] = households
         self.args = args
-        self.streams = [
-            Stream(household.index) for household in households for _ in household.tokens
-        ]
+        self.streams = [Stream(h.index) for h in households for _ in h.tokens]
         self.tokens = [token for household in households for token in household.tokens]
         self.tasks: list[asyncio.Task] = []
         self.readings: list[Reading] = []
+        self.chooser = random.Random(args.seed)
         self.actions: list[Action] = []
+        self.next_links = NextLinkLog(pushpin.folder / "pushpin.log") if pushpin else None
+        self.idle = Load()  # all streams open, no action
+        self.acting = Load()  # from the first action until the last delivery
+        self.deliveries_seconds = 0.0  # from the last answer until the last delivery
+        self.household_of = {household.child_id: household.index for household in households}
+        self.baseline_event_id = 0  # the last tracking event before the streams opened
+        self.events: dict[int, int] = {}  # tracking events written since: their child, by id
         self.open_seconds = 0.0
-        self.straggler_seconds = 0.0
+
+    def read_memory(self, label: str, streams: int) -> None:
+        pushpin = session_rss(self.pushpin.process.pid) if self.pushpin else {}
+        django = self.server.status("VmRSS"), self.server.status("Threads")
+        self.readings.append(Reading(label, streams, *django, pushpin))
 
     async def open_one(self, stream: Stream, token: str, gate: asyncio.Semaphore) -> None:
         async with gate:
@@ -304,6 +396,7 @@ class Variant:
             if not stream.opened.is_set():
                 if task.done():
                     task.result()  # raises what went wrong
+                task.cancel()
                 raise RuntimeError(
                     f"{self.name}: a stream did not open within {OPEN_TIMEOUT} s "
                     f"({stream.ended or 'no stream-open'})"
@@ -311,109 +404,195 @@ class Variant:
 
     async def activate(self, http: httpx.AsyncClient, household: Household) -> Action:
         sent = time.time()
-        response = await http.post(
-            f"{self.server.url}/api/children/{household.child_id}/activate/",
-            json={"task_id": household.task_id},
-            headers={"Authorization": f"Token {household.tokens[0]}"},
-        )
+        url = f"{self.server.url}/api/children/{household.child_id}/activate/"
+        request = {"json": {"task_id": household.task_id}}
+        request["headers"] = {"Authorization": f"Token {household.tokens[0]}"}
+        try:
+            response = await http.post(url, **request)
+        except httpx.TransportError as error:
+            # Once more: what is expected is read from the database, so an action that went
+            # through twice only adds an event that every stream of its household must get.
+            print(f"  {self.name}: an action failed ({error!r}), sent again")
+            response = await http.post(url, **request)
         response.raise_for_status()
         event_id = response.json()["tracking_event"]["id"]
         return Action(household.index, event_id, sent, time.time())
 
-    async def warm_up(self, http: httpx.AsyncClient) -> None:
-        """One stream opened, reached by a few actions and closed, so the readings before any
-        stream are of a process that has loaded its code (and Pushpin has routed once)."""
-        household = self.households[0]
-        stream = Stream(household.index)
-        await self.open_one(stream, household.tokens[0], asyncio.Semaphore(1))
-        actions = [await self.activate(http, household) for _ in range(3)]
-        deadline = time.monotonic() + 20
-        while any(a.tracking_event_id not in stream.received for a in actions):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.name}: the warm-up stream missed its events")
-            await asyncio.sleep(0.05)
-        self.tasks.pop().cancel()
-        await asyncio.sleep(1)
-
-    async def run(self) -> None:
-        args = self.args
-        async with httpx.AsyncClient(timeout=60) as http:
-            await self.warm_up(http)
-            self.readings.append(read_memory(0, self.server, self.pushpin))
-            total = len(self.streams)
-            steps = sorted({min(total, max(1, round(total * step))) for step in args.steps})
-            if steps[-1] != total:
-                steps.append(total)
-            gate = asyncio.Semaphore(args.open_at_once)
-            opened = 0
-            started = time.monotonic()
-            for step in steps:
-                await asyncio.gather(
-                    *(
-                        self.open_one(self.streams[number], self.tokens[number], gate)
-                        for number in range(opened, step)
-                    )
-                )
-                opened = step
-                print(f"  {self.name}: {opened} streams open", flush=True)
-                await asyncio.sleep(SETTLE_SECONDS)
-                self.readings.append(read_memory(opened, self.server, self.pushpin))
-            self.open_seconds = time.monotonic() - started - SETTLE_SECONDS * len(steps)
-            await self.act(http)
-            self.readings.append(read_memory(total, self.server, self.pushpin))
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-
-    async def act(self, http: httpx.AsyncClient) -> None:
-        """--actions activations in random households, sent at --rate per second whatever the
-        answers take; then up to --wait seconds for every delivery."""
-        chooser = random.Random(self.args.seed)
-        picks = [chooser.choice(self.households) for _ in range(self.args.actions)]
+    async def send_actions(self, http: httpx.AsyncClient, count: int) -> list[Action]:
+        """`count` activations in random households, sent at --rate per second whatever the
+        answers take."""
+        picks = [self.chooser.choice(self.households) for _ in range(count)]
         started = time.monotonic()
 
         async def send(number: int, household: Household) -> Action:
             await asyncio.sleep(max(0.0, started + number / self.args.rate - time.monotonic()))
             return await self.activate(http, household)
 
-        self.actions = list(await asyncio.gather(*(send(n, h) for n, h in enumerate(picks))))
-        answered = time.monotonic()
-        expected = len(self.actions) * self.args.streams_per_household
-        while time.monotonic() - answered < self.args.wait:
-            if sum(len(stream.received) for stream in self.streams) >= expected:
-                break
-            await asyncio.sleep(0.1)
-        self.straggler_seconds = time.monotonic() - answered
+        return list(await asyncio.gather(*(send(n, h) for n, h in enumerate(picks))))
 
-    def deliveries(self) -> dict[str, int]:
-        """Expected, received, lost, misdelivered (another household's, or no action's) and
-        duplicated deliveries, and the streams that ended before the benchmark closed them."""
-        household_of = {action.tracking_event_id: action.household for action in self.actions}
+    def delivered(self) -> int:
+        """Deliveries of the events the streams must receive (each stream counts an event once)."""
+        return sum(
+            1 for stream in self.streams for event_id in stream.received if event_id in self.events
+        )
+
+    async def warm_up(self, http: httpx.AsyncClient) -> None:
+        """One stream opened, reached by a few actions and closed, so the readings before any
+        stream are of a process that has loaded its code (and Pushpin has routed once)."""
+        household = self.households[0]
+        for attempt in range(WARM_UP_ATTEMPTS):
+            # Pushpin listens before its parts are wired together: its first requests can be
+            # dropped or answered "Accept service unavailable".
+            stream = Stream(household.index)
+            try:
+                await self.open_one(stream, household.tokens[0], asyncio.Semaphore(1))
+                break
+            except (RuntimeError, OSError) as error:
+                self.tasks.pop()
+                if attempt == WARM_UP_ATTEMPTS - 1:
+                    raise
+                print(f"  {self.name}: warm-up stream not opened ({error}), trying again")
+                await asyncio.sleep(1)
+        actions = [await self.activate(http, household) for _ in range(3)]
+        deadline = time.monotonic() + 30
+        while any(a.tracking_event_id not in stream.received for a in actions):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name}: the warm-up stream missed its events")
+            await asyncio.sleep(0.05)
+        task = self.tasks.pop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await asyncio.sleep(1)
+
+    async def open_streams(self) -> None:
+        """Every stream, --open-at-once at a time; memory read at each of --steps."""
+        total = len(self.streams)
+        steps = sorted({min(total, max(1, round(total * step))) for step in self.args.steps})
+        if steps[-1] != total:
+            steps.append(total)
+        gate = asyncio.Semaphore(self.args.open_at_once)
+        opened = 0
+        started = time.monotonic()
+        for step in steps:
+            await asyncio.gather(
+                *(
+                    self.open_one(self.streams[number], self.tokens[number], gate)
+                    for number in range(opened, step)
+                )
+            )
+            self.open_seconds += time.monotonic() - started
+            opened = step
+            print(f"  {self.name}: {opened} streams open", flush=True)
+            await asyncio.sleep(SETTLE_SECONDS)
+            self.read_memory("", opened)
+            started = time.monotonic()
+
+    def snapshot(self) -> Load:
+        """Counters since the start (a Load of absolute values, to subtract)."""
+        return Load(
+            time.monotonic(),
+            self.server.cpu_seconds(),
+            session_cpu_seconds(self.pushpin.process.pid) if self.pushpin else 0.0,
+            self.next_links.poll() if self.next_links else 0,
+        )
+
+    def since(self, start: Load) -> Load:
+        now = self.snapshot()
+        return Load(*(getattr(now, name) - getattr(start, name) for name in vars(start)))
+
+    async def wait_for_deliveries(self) -> float:
+        """Read which events the actions wrote (theirs, and any badge they earned), then wait
+        until every stream of each event's household has it, or no delivery came for --stall
+        seconds, or --wait-max seconds passed."""
+        started = time.monotonic()
+        self.events = await asyncio.to_thread(events_after, self.baseline_event_id)
+        per = self.args.streams_per_household
+        expected = sum(per for child_id in self.events.values() if child_id in self.household_of)
+        delivered, progressed, reported = self.delivered(), time.monotonic(), time.monotonic()
+        while delivered < expected:
+            now = time.monotonic()
+            if now - progressed > self.args.stall or now - started > self.args.wait_max:
+                break
+            if now - reported > PROGRESS_SECONDS:
+                print(f"  {self.name}: {delivered} of {expected} deliveries", flush=True)
+                reported = now
+            await asyncio.sleep(0.2)
+            if self.delivered() != delivered:
+                delivered, progressed = self.delivered(), time.monotonic()
+        return progressed - started
+
+    async def run(self) -> None:
+        args = self.args
+        total = len(self.streams)
+        # Connections idle for less than uvicorn's keep-alive (5 s) only: reusing one it is
+        # closing fails the request (httpx.ReadError).
+        limits = httpx.Limits(keepalive_expiry=2)
+        async with httpx.AsyncClient(timeout=120, limits=limits) as http:
+            await self.warm_up(http)
+            self.baseline_event_id = await asyncio.to_thread(last_event_id)
+            self.read_memory("before any stream", 0)
+            await self.open_streams()
+            start = self.snapshot()
+            await asyncio.sleep(args.idle_seconds)
+            self.idle = self.since(start)
+            self.read_memory(f"after {args.idle_seconds:g} s idle", total)
+            start = self.snapshot()
+            self.actions = await self.send_actions(http, args.actions)
+            self.deliveries_seconds = await self.wait_for_deliveries()
+            self.acting = self.since(start)
+            self.read_memory("after the actions", total)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    def deliveries(self) -> tuple[dict[str, int], list[str]]:
+        """Counts (expected, received, lost, misdelivered, duplicated, ended early) and the first
+        few failures. Expected: every event written after the streams opened (each action's and
+        any badge it earned, read from the database), at every stream of its household."""
+        household_of_event = {
+            event_id: self.household_of.get(child_id) for event_id, child_id in self.events.items()
+        }
         counts = dict.fromkeys(["received", "misdelivered", "duplicated"], 0)
-        for stream in self.streams:
+        failures = []
+        for number, stream in enumerate(self.streams):
             for event_id, arrivals in stream.received.items():
-                if household_of.get(event_id) != stream.household:
-                    counts["misdelivered"] += len(arrivals)
+                if household_of_event.get(event_id, "none") == stream.household:
+                    counts["received"] += 1
+                    counts["duplicated"] += len(arrivals) - 1
                     continue
-                counts["received"] += 1
-                counts["duplicated"] += len(arrivals) - 1
-        expected = len(self.actions) * self.args.streams_per_household
-        return {
-            "expected": expected,
+                counts["misdelivered"] += len(arrivals)
+                whose = (
+                    f"of household {household_of_event[event_id]}"
+                    if event_id in household_of_event
+                    else "written before the streams opened"
+                )
+                failures.append(
+                    f"stream {number} of household {stream.household} got event {event_id} "
+                    f"(id {arrivals[0].sse_id}), {whose}"
+                )
+            if stream.ended:
+                failures.append(f"stream {number} ended early: {stream.ended}")
+        per = self.args.streams_per_household
+        expected = sum(per for household in household_of_event.values() if household is not None)
+        counts = {
+            "events written (actions' and badges')": len(self.events),
+            "deliveries expected": expected,
             **counts,
-            "lost": expected - counts["received"],
+            "lost (not received when the wait ended)": expected - counts["received"],
             "ended early": sum(1 for stream in self.streams if stream.ended),
         }
+        return counts, failures[:10]
 
-    def latencies(self) -> dict[str, list[float]]:
-        """Milliseconds to each stream's arrival, from the commit, the stored event and the
-        request; and per action, from the commit to the last of its household's streams."""
+    def latencies(self, actions: list[Action]) -> dict[str, list[float]]:
+        """Milliseconds to each stream's arrival from the commit, the stored event and the
+        request; per action, from the commit to the last of its household's streams; and each
+        action's answer time."""
         streams_of: dict[int, list[Stream]] = {}
         for stream in self.streams:
             streams_of.setdefault(stream.household, []).append(stream)
         arrivals = [
             (action, stream.received[action.tracking_event_id][0])
-            for action in self.actions
+            for action in actions
             for stream in streams_of[action.household]
             if action.tracking_event_id in stream.received
         ]
@@ -424,20 +603,21 @@ class Variant:
             last[action.tracking_event_id] = max(last.get(action.tracking_event_id, 0), ms)
         return {
             "commit": [(a.at - a.occurred_at) * 1000 for _, a in arrivals],
+            "last": list(last.values()),
             "stored": [(a.at - stored[a.sse_id]) * 1000 for _, a in arrivals if a.sse_id in stored],
             "request": [(a.at - action.sent) * 1000 for action, a in arrivals],
-            "last": list(last.values()),
-            "answer": [(a.answered - a.sent) * 1000 for a in self.actions],
+            "answer": [(action.answered - action.sent) * 1000 for action in actions],
         }
 
 
 def start_variant(name: str, env: dict, folder: Path, households, args) -> Variant:
-    """The server (and Pushpin in front of it, in testsupport.fronts' order: Pushpin's ports
-    and key are known first, the server starts with its GRIP_URL, then Pushpin routes to it)."""
+    """The server, and Pushpin in front of it in testsupport.fronts' order: Pushpin's ports and
+    key are known first, the server starts with its GRIP_URL, then Pushpin routes to it."""
     pushpin = Pushpin([], folder=folder / f"{name}-pushpin") if name == "pushpin" else None
-    server_env_ = {**env, "GRIP_URL": pushpin.grip_url} if pushpin else env
+    if pushpin:
+        env = {**env, "GRIP_URL": pushpin.grip_url}
     server = UvicornServer(
-        "chorehub.asgi:application", env=server_env_, log_path=folder / f"{name}-server.log"
+        "chorehub.asgi:application", env=env, log_path=folder / f"{name}-server.log"
     )
     server.start()
     if pushpin:
@@ -451,10 +631,16 @@ def start_variant(name: str, env: dict, folder: Path, households, args) -> Varia
 
 
 def run_variant(name: str, env: dict, folder: Path, households, args) -> Variant:
-    print(f"{name}: {len(households)} households", flush=True)
+    print(f"{name}: {len(households) * args.streams_per_household} streams", flush=True)
     variant = start_variant(name, env, folder, households, args)
     try:
         asyncio.run(variant.run())
+    except BaseException:
+        # The folder goes with the run: show what the server and Pushpin said first.
+        print(f"--- {name}: the end of the server's log ---\n{log_tail(variant.server.log_path)}")
+        if variant.pushpin:
+            print(f"--- {name}: the end of Pushpin's log ---\n{variant.pushpin.log()[-2000:]}")
+        raise
     finally:
         if variant.pushpin:
             variant.pushpin.stop()
@@ -462,63 +648,52 @@ def run_variant(name: str, env: dict, folder: Path, households, args) -> Variant
     return variant
 
 
+def log_tail(path: Path, size: int = 4000) -> str:
+    return path.read_text(errors="replace")[-size:] if path.exists() else "(no log)"
+
+
+def log_problems(variant: Variant) -> list[str]:
+    """What went wrong in the server's and Pushpin's logs, counted: the server's exceptions and
+    errors, Pushpin's warnings and errors and its next-link requests that failed."""
+    problems: Counter[str] = Counter()
+    server_log = variant.server.log_path
+    for line in server_log.read_text(errors="replace").splitlines() if server_log.exists() else []:
+        if EXCEPTION_LINE.match(line) or " ERROR " in line:
+            problems[f"server: {MASKED.sub('#', line)[:160]}"] += 1
+    if variant.pushpin:
+        pushpin_log = variant.pushpin.folder / "pushpin.log"
+        for line in pushpin_log.read_text(errors="replace").splitlines():
+            failed_link = (
+                "[handler] GET " in line and "link=next" in line and " code=200 " not in line
+            )
+            if failed_link or line.startswith(("[WARN]", "[ERR")) or line.endswith(" error"):
+                problems[f"pushpin: {MASKED.sub('#', line[30:])[:160]}"] += 1
+    return [f"{count} x {problem}" for problem, count in problems.most_common(8)]
+
+
 def figures(values: list[float]) -> str:
     if not values:
         return "n/a"
-    return " / ".join(f"{percentile(values, q):.1f}" for q in (50, 95, 99)) + (
-        f" / {max(values):.1f}"
-    )
+    quantiles = " / ".join(f"{percentile(values, q):.1f}" for q in (50, 95, 99))
+    return f"{quantiles} / {max(values):.1f}"
 
 
-def report_variant(variant: Variant) -> bool:
-    """Print one variant's figures; True when nothing was lost or misdelivered."""
-    args = variant.args
-    streams = len(variant.streams)
-    title = (
-        "through Pushpin (Django answers with GRIP instructions; Pushpin holds the streams)"
-        if variant.pushpin
-        else "EMBEDDED path (no Pushpin: the uvicorn process holds every stream itself)"
-    )
-    print()
-    print(f"### {variant.name}: {streams} streams {title}")
-    print(
-        f"{len(variant.households)} households x {args.streams_per_household} streams; "
-        f"opened in {variant.open_seconds:.1f} s ({streams / max(variant.open_seconds, 1e-9):.0f}"
-        f"/s, {args.open_at_once} at a time); {len(variant.actions)} actions at {args.rate}/s "
-        f"sent straight to uvicorn; waited {variant.straggler_seconds:.1f} s after the last answer"
-    )
-    print()
-    counts = variant.deliveries()
-    print("| deliveries of tracking_event_created | count |")
-    print("|---|---|")
-    for name, count in counts.items():
-        print(f"| {name} | {count} |")
-    print()
-    latencies = variant.latencies()
-    print("| latency, ms | p50 / p95 / p99 / max |")
+def print_latencies(variant: Variant, actions: list[Action], title: str) -> float:
+    """One latency table; returns the commit-to-arrival p95."""
+    latencies = variant.latencies(actions)
+    print(f"| {title}, ms | p50 / p95 / p99 / max |")
     print("|---|---|")
     rows = [
-        ("commit", "commit (occurred_at) -> arrival at each stream"),
+        ("commit", "commit (occurred_at) -> arrival, each stream"),
         ("last", "commit -> arrival at the last of the household's streams"),
         ("stored", "stored stream event's created -> arrival"),
-        ("request", "request sent (client clock) -> arrival"),
-        ("answer", "request sent -> action's HTTP answer read"),
+        ("request", "request sent -> arrival"),
+        ("answer", "request sent -> the action's HTTP answer read"),
     ]
     for key, label in rows:
         print(f"| {label} | {figures(latencies[key])} |")
-    p95 = percentile(latencies["commit"], 95)
-    verdict = "met" if p95 <= TARGET_P95_MS else "NOT met"
     print()
-    print(f"commit-to-arrival p95 {p95:.1f} ms: target p95 <= {TARGET_P95_MS} ms {verdict}")
-    print()
-    print_memory(variant)
-    ok = not any(counts[name] for name in ("lost", "misdelivered", "duplicated", "ended early"))
-    print(
-        "deliveries: every stream got exactly its household's events, once each"
-        if ok
-        else "DELIVERY FAILURE: see the counts above"
-    )
-    return ok
+    return percentile(latencies["commit"], 95)
 
 
 def print_memory(variant: Variant) -> None:
@@ -529,10 +704,9 @@ def print_memory(variant: Variant) -> None:
         columns += ["Pushpin VmRSS (sum)", *names]
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
-    for number, reading in enumerate(variant.readings):
+    for reading in variant.readings:
         cells = [
-            f"{reading.streams}"
-            + (" after the actions" if number == len(variant.readings) - 1 else ""),
+            f"{reading.streams}" + (f" ({reading.label})" if reading.label else ""),
             mib(reading.django_rss),
             str(reading.django_threads),
         ]
@@ -543,15 +717,79 @@ def print_memory(variant: Variant) -> None:
     streams = len(variant.streams)
     before, full = variant.readings[0], variant.readings[-2]  # [-1]: after the actions
     per_stream = (
-        f"per open stream (with {streams} open, minus before any): Django "
-        f"{(full.django_rss - before.django_rss) / streams:.2f} KiB and "
+        f"per open stream ({full.streams} open, {full.label or 'just opened'}, minus before "
+        f"any): Django {(full.django_rss - before.django_rss) / streams:.2f} KiB and "
         f"{(full.django_threads - before.django_threads) / streams:.3f} threads"
     )
     if variant.pushpin:
-        pushpin_growth = sum(full.pushpin_rss.values()) - sum(before.pushpin_rss.values())
-        per_stream += f"; Pushpin {pushpin_growth / streams:.2f} KiB"
+        growth = sum(full.pushpin_rss.values()) - sum(before.pushpin_rss.values())
+        per_stream += f"; Pushpin {growth / streams:.2f} KiB"
     print()
     print(per_stream)
+
+
+def report_variant(variant: Variant) -> bool:
+    """Print one variant's figures; True when every stream got exactly its household's events."""
+    args = variant.args
+    streams = len(variant.streams)
+    how = (
+        "through Pushpin (Django answers with GRIP instructions; Pushpin holds the streams)"
+        if variant.pushpin
+        else "EMBEDDED path (no Pushpin: the uvicorn process holds every stream itself)"
+    )
+    print()
+    print(f"### {variant.name}: {streams} streams {how}")
+    print()
+    print(
+        f"{len(variant.households)} households x {args.streams_per_household} streams, opened in "
+        f"{variant.open_seconds:.1f} s ({streams / max(variant.open_seconds, 1e-9):.0f}/s, "
+        f"{args.open_at_once} at a time). {len(variant.actions)} actions at {args.rate:g}/s in "
+        f"random households, sent straight to uvicorn; the last delivery came "
+        f"{variant.deliveries_seconds:.1f} s after the last answer."
+    )
+    pushpin = variant.pushpin is not None
+    print(
+        f"All streams open, {variant.idle.seconds:.0f} s without actions: "
+        f"{variant.idle.describe(pushpin)}."
+    )
+    print(
+        f"From the first action to the last delivery ({variant.acting.seconds:.0f} s): "
+        f"{variant.acting.describe(pushpin)}."
+    )
+    print()
+    counts, failures = variant.deliveries()
+    print("| deliveries of tracking_event_created | count |")
+    print("|---|---|")
+    for name, count in counts.items():
+        print(f"| {name} | {count} |")
+    print()
+    for failure in failures:
+        print(f"  {failure}")
+    p95 = print_latencies(variant, variant.actions, f"{len(variant.actions)} actions")
+    verdict = "met" if p95 <= TARGET_P95_MS else "NOT met"
+    print(f"commit-to-arrival p95 {p95:.1f} ms: target p95 <= {TARGET_P95_MS} ms {verdict}")
+    print()
+    print_memory(variant)
+    problems = log_problems(variant)
+    print()
+    print("problems in the logs: " + ("none" if not problems else ""))
+    for problem in problems:
+        print(f"  {problem}")
+    ok = not any(counts[name] for name in FAILURES)
+    print(
+        "deliveries: every stream got exactly its household's events, once each"
+        if ok
+        else "DELIVERY FAILURE: see the counts above"
+    )
+    return ok
+
+
+def kept_or_temporary(folder: Path | None) -> contextlib.AbstractContextManager[str]:
+    """`folder` (created, kept afterwards), or a temporary folder removed afterwards."""
+    if folder is None:
+        return tempfile.TemporaryDirectory(prefix="pushpin-streams-")
+    folder.mkdir(parents=True, exist_ok=True)
+    return contextlib.nullcontext(str(folder))
 
 
 def pushpin_version() -> str:
@@ -569,12 +807,18 @@ def parse_steps(text: str) -> list[float]:
     return steps
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--households", type=int, default=2500)
     parser.add_argument("--streams-per-household", type=int, default=4)
-    parser.add_argument("--actions", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=20, help="actions sent per second")
+    parser.add_argument("--actions", type=int, default=200, help="once every stream is open")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=5,
+        help="actions sent per second (one uvicorn process answers about 10 a second here: "
+        "faster, the answers queue and the figures measure the backlog)",
+    )
     parser.add_argument(
         "--embedded-households",
         type=int,
@@ -587,8 +831,33 @@ def main() -> None:
         default=[0.1, 0.25, 0.5, 1],
         help="fractions of the streams at which memory and threads are read (and before any)",
     )
-    parser.add_argument("--open-at-once", type=int, default=200)
-    parser.add_argument("--wait", type=float, default=10, help="seconds to wait for stragglers")
+    parser.add_argument(
+        "--open-at-once",
+        type=int,
+        default=50,
+        help="streams being opened at once (each opening request takes a thread and a database "
+        "connection in the server: 200 at once exceed PostgreSQL's 100 connections)",
+    )
+    parser.add_argument(
+        "--stall",
+        type=float,
+        default=300,
+        help="stop waiting for deliveries when none came for this many seconds",
+    )
+    parser.add_argument(
+        "--wait-max", type=float, default=1800, help="stop waiting for deliveries after this"
+    )
+    parser.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=30,
+        help="all streams open, no action: the load of the open streams alone",
+    )
+    parser.add_argument(
+        "--logs",
+        type=Path,
+        help="keep the servers' and Pushpin's logs in this folder (default: a temporary one)",
+    )
     parser.add_argument("--seed", type=int, default=4, help="picks the actions' households")
     parser.add_argument(
         "--database-url",
@@ -604,13 +873,19 @@ def main() -> None:
     limit = raise_open_files_limit(streams + 1024)
     if limit < streams + 256:
         parser.error(f"{streams} streams need more open files than the limit allows ({limit})")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
     command = f"DATABASE_URL={args.database_url} .venv/bin/python {shlex.join(sys.argv)}"
     load_before = other_load()
     with (
-        tempfile.TemporaryDirectory(prefix="pushpin-streams-") as folder,
+        kept_or_temporary(args.logs) as folder,
         bench_database(args.database_url, DATABASE) as database_url,
     ):
-        env = server_env(database_url, Path(folder) / "logs")
+        # A full run outlasts a stream's default lifetime (an hour), which would end them all.
+        env = {**server_env(database_url, Path(folder) / "logs"), **STREAM_SETTINGS}
         migrate(env)
         setup_django(env)
         started = time.monotonic()
@@ -625,12 +900,12 @@ def main() -> None:
         print("## Event streams through Pushpin (bench/pushpin_streams.py)")
         print()
         print(f"reproduce:  {command}")
-        print(f"machine:    {machine()}; this benchmark's clients, the server, Pushpin and")
+        print(f"machine:    {machine()}; the benchmark's clients, the server, Pushpin and")
         print("            PostgreSQL share these cores")
         print(f"other load: before the run {load_before}; after it {load_after}")
         print(
             f"servers:    one uvicorn process (chorehub.asgi, DEBUG off) per variant; "
-            f"{pushpin_version()} (deploy.pushpin, its own folder and ports)"
+            f"{pushpin_version()} (deploy.pushpin: its own folder and ports)"
         )
         print(
             f"database:   PostgreSQL, database {DATABASE} (created and dropped by the benchmark); "
