@@ -44,10 +44,12 @@ class PushpinPorts:
     command: int = field(default_factory=free_port)
 
 
-def render_config(system_config: str, folder: Path, ports: PushpinPorts, sig_key: str) -> str:
-    """The system's configuration with this instance's folder, ports and signing key."""
+def render_config(
+    system_config: str, folder: Path, run_dir: Path, ports: PushpinPorts, sig_key: str
+) -> str:
+    """The system's configuration with this instance's folders, ports and signing key."""
     overrides = {
-        "rundir": str(folder / "run"),
+        "rundir": str(run_dir),
         "ipc_prefix": f"pushpin-{ports.http}-",
         "http_port": str(ports.http),
         "logdir": str(folder / "log"),
@@ -102,6 +104,9 @@ class Pushpin:
         self._own_folder = folder is None
         self.folder = (folder or Path(tempfile.mkdtemp(prefix="pushpin-"))).resolve()
         self.process: subprocess.Popen | None = None
+        # Pushpin's services talk over Unix sockets in here, whose paths may not pass 107 bytes: a
+        # short folder of its own, whatever `folder` is (a test's temporary folder is long).
+        self.run_dir = Path(tempfile.mkdtemp(prefix="pushpin-run-"))
 
     @property
     def url(self) -> str:
@@ -113,12 +118,13 @@ class Pushpin:
         return f"http://127.0.0.1:{self.ports.publish}?iss=pushpin&key={self.sig_key}"
 
     def write_config(self) -> Path:
-        for name in ("run", "log"):
-            (self.folder / name).mkdir(parents=True, exist_ok=True)
+        (self.folder / "log").mkdir(parents=True, exist_ok=True)
         (self.folder / "routes").write_text(f"* {','.join(self.upstreams)}\n")
         config = self.folder / "pushpin.conf"
         config.write_text(
-            render_config(SYSTEM_CONFIG.read_text(), self.folder, self.ports, self.sig_key)
+            render_config(
+                SYSTEM_CONFIG.read_text(), self.folder, self.run_dir, self.ports, self.sig_key
+            )
         )
         return config
 
@@ -154,6 +160,7 @@ class Pushpin:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, 9)
                 self.process.wait()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
         if self._own_folder:
             shutil.rmtree(self.folder, ignore_errors=True)
 
