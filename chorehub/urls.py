@@ -1,4 +1,5 @@
-"""ChoreHub URLs: the parent API under /api/, the admin, the OpenAPI schema and its docs.
+"""ChoreHub URLs: the parent API under /api/, the admin, the OpenAPI schema and its docs, and the
+route Pushpin follows back for the streams it holds.
 
 The child resource is composed here: the children app's routes and the rewards app's routes on a
 child (assigned rewards, overrides) are one viewset, so that neither app imports the other's
@@ -16,6 +17,7 @@ from children import views as children_views
 from devices.page import KidPageView
 from rewards.views import ChildRewardRoutes, ChildRewardViewSet, RewardRequestViewSet, RewardViewSet
 from tracking.live.page import LivePageView
+from tracking.live.views import HeldEventStreamView
 
 
 # `/api/children/`: the children app's routes, plus the rewards app's on each child.
@@ -53,6 +55,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    # Pushpin's own requests for the streams it holds: no client calls it, so not under /api/.
+    path("pushpin/held/<str:grant>/", HeldEventStreamView.as_view(), name="held-events"),
 ]
 
 BAD_REQUEST = "Bad request."

@@ -5,8 +5,9 @@ it missed) or when the library pages a long replay: it requests the stream's "ne
 none of the client's headers. So the link carries the stream: who opened it, with which credential,
 until when, and its close channel, sealed (encrypted and authenticated with a key derived from
 SECRET_KEY: the link passes through access logs, and a session key must not be readable there).
-Every such request checks the credential again, as the watcher does; an ended one is a 401, and
-Pushpin ends the stream.
+The seal is in the link's path, not its query: Pushpin shares one answer among simultaneous
+next-link requests with the same path. Every such request checks the credential again, as the
+watcher does; an ended one gets an empty final body, which ends the stream.
 """
 
 import base64
@@ -28,7 +29,6 @@ from devices.authentication import DevicePrincipal
 from devices.models import Device
 from tracking.live.open_streams import OpenStream, ended_streams
 
-GRANT_PARAMETER = "grant"
 STREAM_ENDED = "This stream's credential ended: open a new stream."
 
 
@@ -105,24 +105,27 @@ def _max_age() -> int:
 
 
 class HeldStreamAuthentication(authentication.BaseAuthentication):
-    """Pushpin's own request for a stream it holds (a next link it signed, `link=next`): the
-    principal is the stream's, if its credential still holds; `request.auth` is the HeldStream.
-    Every other request is left to the other authentication classes."""
+    """Pushpin's own request for a stream it holds (a next link it signed, `link=next`, the seal
+    in the path): the principal is the stream's, if its credential still holds; `request.auth` is
+    the HeldStream. Any other request is not authenticated (a 401)."""
 
     def authenticate(self, request) -> tuple[Any, HeldStream] | None:
         grip = getattr(request._request, "grip", None)
         if grip is None or not grip.proxied or request.query_params.get("link") != "next":
             return None
-        held = unseal(request.query_params.get(GRANT_PARAMETER, ""))
+        held = unseal(request.parser_context["kwargs"].get("grant", ""))
         if held is None:
             raise exceptions.AuthenticationFailed(STREAM_ENDED)
         stream = held.stream
         if stream.deadline <= time.monotonic() or ended_streams([stream]):
             raise HeldStreamEnded()
         if stream.device_id is not None:
-            principal = DevicePrincipal(Device.objects.get(pk=stream.device_id))
+            device = Device.objects.filter(pk=stream.device_id).first()
+            principal = DevicePrincipal(device) if device is not None else None
         else:
-            principal = get_user_model()._default_manager.get(pk=stream.user_id)
+            principal = get_user_model()._default_manager.filter(pk=stream.user_id).first()
+        if principal is None:  # deleted since the check above
+            raise HeldStreamEnded()
         return principal, held
 
     def authenticate_header(self, request) -> str:

@@ -1,9 +1,12 @@
 """The event stream's endpoint: django-eventstream's view behind DRF's authentication."""
 
+import math
+import time
 import uuid
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.urls import reverse
 from django_eventstream import views as eventstream_views
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from gripcontrol import Channel
@@ -23,7 +26,6 @@ from tracking.live.open_streams import GuardedStream, OpenStream, open_streams
 from tracking.live.resume import check_last_event_ids
 from tracking.live.schema import STREAM_EVENT
 from tracking.live.stream_grant import (
-    GRANT_PARAMETER,
     HeldStream,
     HeldStreamAuthentication,
     HeldStreamEnded,
@@ -32,8 +34,8 @@ from tracking.live.stream_grant import (
 )
 
 CLIENT_PARAMETERS = {"lastEventId", "channel"}
-# What django-eventstream writes into the next link Pushpin follows, and the sealed stream.
-NEXT_LINK_PARAMETERS = {"link", "recover", "es-meta", GRANT_PARAMETER}
+# What django-eventstream writes into the query of the next link Pushpin follows.
+NEXT_LINK_PARAMETERS = {"link", "recover", "es-meta"}
 
 FOREIGN_CHANNEL = "You can only read your own channel."
 NO_CHILDREN_LEFT = "None of this device's children exists any more: nothing to stream."
@@ -96,19 +98,7 @@ class EventStreamView(QueryParametersChecked, APIView):
     permission_classes = [permissions.IsAuthenticated, OwnChannelOnly]
     renderer_classes = [JSONRenderer]
 
-    @property
-    def query_parameters(self) -> set[str]:
-        if isinstance(getattr(self.request, "auth", None), HeldStream):
-            return CLIENT_PARAMETERS | NEXT_LINK_PARAMETERS
-        return CLIENT_PARAMETERS
-
-    def initialize_request(self, request, *args, **kwargs):
-        # Pushpin's own requests for a stream it holds carry none of the client's headers: they
-        # are recognised first, and only when Pushpin signed them (so not in the API schema).
-        drf_request = super().initialize_request(request, *args, **kwargs)
-        if through_pushpin(request):
-            drf_request.authenticators = (HeldStreamAuthentication(), *drf_request.authenticators)
-        return drf_request
+    query_parameters = CLIENT_PARAMETERS
 
     def handle_exception(self, exc):
         if isinstance(exc, HeldStreamEnded):
@@ -140,7 +130,7 @@ class EventStreamView(QueryParametersChecked, APIView):
             429: TOO_MANY_STREAMS_RESPONSE,
         },
     )
-    def get(self, request: Request):
+    def get(self, request: Request, **kwargs):
         if not channels_of(request.user):
             raise NotFound(NO_CHILDREN_LEFT if is_device(request.user) else NO_HOUSEHOLD)
         check_last_event_ids(request)
@@ -161,6 +151,18 @@ class EventStreamView(QueryParametersChecked, APIView):
         return response
 
 
+class HeldEventStreamView(EventStreamView):
+    """Pushpin coming back for a stream it holds (its next link): the sealed stream is in the
+    path, and only a request Pushpin signed is believed (`HeldStreamAuthentication`). In the
+    path because Pushpin answers simultaneous next-link requests that differ only in their query
+    with one shared answer: a seal in the query could reach another stream. Not part of the API
+    (no client calls it), so not in the schema."""
+
+    authentication_classes = [HeldStreamAuthentication]
+    query_parameters = CLIENT_PARAMETERS | NEXT_LINK_PARAMETERS
+    schema = None
+
+
 def through_pushpin(django_request) -> bool:
     """Whether Pushpin forwarded the request (django-grip checked its signature)."""
     grip = getattr(django_request, "grip", None)  # None where no middleware ran (the schema's)
@@ -171,7 +173,7 @@ def held_by_proxy(request: Request) -> HttpResponse:
     """The stream as GRIP instructions for Pushpin: django-eventstream's (what was missed, then
     hold on the channels), plus a channel of the stream's own through which it is closed when its
     credential or its lifetime ends (`tracking.live.held_streams`), and the sealed stream in the
-    next link (`tracking.live.stream_grant`). Nothing stays open in this process."""
+    next link's path (`HeldEventStreamView`). Nothing stays open in this process."""
     django_request = request._request
     held = request.auth if isinstance(request.auth, HeldStream) else None
     if held is None:
@@ -179,11 +181,15 @@ def held_by_proxy(request: Request) -> HttpResponse:
     # The library would believe the user named in its own `es-meta`: the principal is ours.
     query = django_request.GET.copy()
     query.pop("es-meta", None)
-    query[GRANT_PARAMETER] = seal(held)
     django_request.GET = query
+    # The library builds the next link from the request's path.
+    django_request.path = reverse("held-events", kwargs={"grant": seal(held)})
     response = eventstream_views.events(django_request)
     instruct = django_request.grip.instruct
     if instruct is not None:
         instruct.add_channel(Channel(held.close_channel))
+        # Pushpin comes back when the stream's lifetime is over (and is told it ended), rather
+        # than every two minutes (its default): one request per stream, not thirty an hour.
+        instruct.next_link_timeout = max(1, math.ceil(held.stream.deadline - time.monotonic()))
         held_streams.hold(held.close_channel, held.stream)
     return response

@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CHILDREN = 4
 CLIENTS = 8
+LOAD = 20  # answered actions before the kill: the kill lands in the middle of a real load
 
 
 def hammer(server: AsgiServer, token: str, targets, stop: threading.Event, answered: list) -> None:
@@ -56,12 +57,15 @@ def test_a_server_killed_under_write_load_keeps_every_committed_action(django_db
     ]
     for client in clients:
         client.start()
-    time.sleep(2)
+    # Waits for the load rather than for a fixed time: on a busy machine two seconds held 14 answers.
+    deadline = time.monotonic() + 60
+    while len(answered) < LOAD and time.monotonic() < deadline:
+        time.sleep(0.05)
     server.kill()
     stop.set()
     for client in clients:
         client.join(30)
-    assert len(answered) > 20, "the load did not get going before the kill"
+    assert len(answered) >= LOAD, "the load did not get going before the kill"
 
     # Every answered action has its row; every committed points change is explained by the rows.
     stored = set(TrackingEvent.objects.values_list("pk", flat=True))

@@ -2,14 +2,22 @@
 processes share one Pushpin, and the server believes only requests that Pushpin signed. Every other
 stream test runs through Pushpin as well (the `server` fixtures' "pushpin" front)."""
 
+import contextlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import jwt
+import psycopg
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
 
+from testsupport.asgi_server import database_url
+from testsupport.factories import MembershipFactory, household_of
 from testsupport.fronts import serving
+from testsupport.tokens import token_for
 from tracking.live.channels import TRACKING_EVENT_CREATED
 from tracking.live.open_streams import OpenStream
 from tracking.live.stream_grant import HeldStream, seal
@@ -122,6 +130,59 @@ def test_a_revoked_token_ends_its_streams_whichever_process_holds_them(two_proce
             client.close()
 
 
+def ask_for_every_next_link_at_once(served, channel: str) -> None:
+    """A GRIP `hint` on the channel: Pushpin requests the next link of every stream on it, as it
+    does when it recovers a gap (at its own pace: about ten a second)."""
+    item = {"channel": f"events-{channel}", "formats": {"http-stream": {"action": "hint"}}}
+    for pushpin in served.pushpins:
+        response = httpx.post(
+            f"http://127.0.0.1:{pushpin.ports.publish}/publish/", json={"items": [item]}
+        )
+        assert response.status_code == 200, response.text
+
+
+@contextlib.contextmanager
+def server_slowed_down() -> Iterator[None]:
+    """The users table locked from another connection: the server's answers wait, so Pushpin's
+    next-link requests are all in flight at once, as on a busy server."""
+    with psycopg.connect(database_url().replace("postgres://", "postgresql://")) as blocker:
+        blocker.execute(f"LOCK TABLE {get_user_model()._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+        yield
+
+
+@pytest.mark.postgres
+def test_streams_recovered_together_keep_their_own_credentials(two_processes):
+    """Pushpin answers simultaneous next-link requests that have the same path (and `Grip-Last`)
+    with one shared answer. Each held stream must keep its own credential and close channel
+    through that: revoking one member's token ends that member's streams and no one else's."""
+    family = StreamFamily(two_processes)
+    other = MembershipFactory(household=household_of(family.parent)).user
+    other_token = token_for(other)
+    revoked = [SseClient(stream_url(two_processes), token=family.token) for _ in range(8)]
+    kept = [SseClient(stream_url(two_processes), token=other_token) for _ in range(8)]
+    try:
+        for first, second in zip(revoked, kept, strict=True):
+            first.__enter__()
+            second.__enter__()
+        time.sleep(1)
+        with server_slowed_down():
+            ask_for_every_next_link_at_once(two_processes, f"household-{household_of(other).pk}")
+            time.sleep(3)
+        time.sleep(2)
+        revoke_tokens_of(family.parent)
+        still_open = [client for client in revoked if not client.ended_by_server(8.0)]
+        wrongly_ended = [client for client in kept if client.ended_by_server(0.1)]
+        assert (len(still_open), len(wrongly_ended)) == (0, 0)
+        family.activate(other_token)
+        for client in kept:
+            assert client.next(TRACKING_EVENT_CREATED, timeout=5).json()["child_id"] == (
+                family.child.pk
+            )
+    finally:
+        for client in revoked + kept:
+            client.close()
+
+
 def test_a_grip_signature_pushpin_did_not_make_is_not_believed(two_processes):
     """Straight to a server, a forged `Grip-Sig` gets an ordinary stream, not hold instructions."""
     family = StreamFamily(two_processes)
@@ -147,11 +208,20 @@ def test_pushpin_coming_back_for_a_stream_is_checked_again(two_processes):
         stream_url(server), headers={"Authorization": f"Token {family.token}", **signed}
     )
     next_link = opened.headers["Grip-Link"].split(">")[0].lstrip("<")
+    timeout = int(opened.headers["Grip-Link"].split("timeout=")[1])
+    assert (
+        settings.EVENTSTREAM_MAX_LIFETIME_SECONDS - 5
+        <= timeout
+        <= (settings.EVENTSTREAM_MAX_LIFETIME_SECONDS)
+    )
     followed = httpx.get(f"{server.url}{next_link}", headers=signed)
     assert (followed.status_code, followed.headers.get("Grip-Hold")) == (200, "stream")
 
-    tampered = httpx.get(f"{server.url}{next_link.replace('grant=', 'grant=x')}", headers=signed)
+    assert next_link.startswith("/pushpin/held/")
+    tampered = httpx.get(f"{server.url}{next_link.replace('/held/', '/held/x')}", headers=signed)
     assert tampered.status_code == 401
+    unsigned = httpx.get(f"{server.url}{next_link}")
+    assert unsigned.status_code == 401
 
     revoke_tokens_of(family.parent)
     ended = httpx.get(f"{server.url}{next_link}", headers=signed)
