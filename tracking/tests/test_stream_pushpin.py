@@ -258,3 +258,23 @@ def test_with_pushpin_down_the_action_succeeds_and_the_failure_is_logged(
             assert time.monotonic() < deadline, log.read_text()[-2000:]
             time.sleep(0.1)
     assert TrackingEvent.objects.filter(child_id=family.child.pk).count() == 1
+
+
+def test_pushpin_ends_a_held_stream_at_its_lifetime_without_the_servers_watcher(
+    django_db_blocker, tmp_path
+):
+    """The next link's timeout is the stream's remaining lifetime: Pushpin comes back then, and is
+    told the stream ended. So a stream ends on time even if the process that noted it is gone (here
+    its watcher checks too rarely to be the one that ends it)."""
+    with (
+        django_db_blocker.unblock(),
+        serving(
+            "pushpin",
+            tmp_path,
+            EVENTSTREAM_MAX_LIFETIME_SECONDS="3",
+            EVENTSTREAM_CREDENTIAL_CHECK_SECONDS="600",
+        ) as served,
+    ):
+        family = StreamFamily(served)
+        with SseClient(stream_url(served), token=family.token) as client:
+            assert client.ended_by_server(15.0)
