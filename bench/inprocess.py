@@ -47,14 +47,10 @@ class Receivers:
     def __init__(self) -> None:
         from children import signals as children_signals
         from insights.receivers import on_event_recorded
-        from tracking.ledger.receivers import record_event
-        from tracking.live.channels import on_points_action
+        from tracking.points_actions import on_points_changed
         from tracking.signals import event_recorded
 
-        self.points = (
-            (children_signals.task_activated, record_event, "tracking.ledger"),
-            (children_signals.task_activated, on_points_action, "tracking.live.points"),
-        )
+        self.points = ((children_signals.task_activated, on_points_changed, "tracking.points"),)
         self.projection = (event_recorded, on_event_recorded, "insights.projection")
 
     def set(self, variant: str) -> None:

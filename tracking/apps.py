@@ -8,8 +8,8 @@ class TrackingConfig(AppConfig):
     def ready(self) -> None:
         from children import signals as children_signals
         from rewards import signals as rewards_signals
-        from tracking.ledger import receivers
         from tracking.live import channels, store
+        from tracking.points_actions import on_points_changed
 
         points_signals = (
             children_signals.task_activated,
@@ -22,8 +22,7 @@ class TrackingConfig(AppConfig):
             rewards_signals.reward_cancelled,
         )
         for signal in points_signals:
-            signal.connect(receivers.record_event, dispatch_uid="tracking.ledger")
-            signal.connect(channels.on_points_action, dispatch_uid="tracking.live.points")
+            signal.connect(on_points_changed, dispatch_uid="tracking.points")
         children_signals.child_created.connect(channels.on_child_created, dispatch_uid="live")
         children_signals.child_changed.connect(channels.on_child_changed, dispatch_uid="live")
         children_signals.child_deleted.connect(channels.on_child_deleted, dispatch_uid="live")

@@ -1,16 +1,20 @@
 """Where live events are kept and how they reach listeners.
 
-An event is stored in the action's own transaction (for each of its channels one UPDATE of the
-channel's counter and one INSERT, all in one savepoint), so a rolled-back action leaves none, and delivered after the commit: to
+An event is stored in the action's own transaction, so a rolled-back action leaves none: all of an
+action's messages together, at the end of its announcement (`one_write_per_action`), on PostgreSQL
+in one round trip (one counter bump per channel and one INSERT), and delivered after the commit: to
 this process's listeners, or through Redis to every process's. A client that reconnects with
 `Last-Event-ID` reads what it missed from the store. This replaces django-eventstream's
 `send_event`, which stores and publishes in a transaction of its own after the action (six
 queries each); the wire format and the library's readers are unchanged.
 """
 
+import contextlib
+import contextvars
 import datetime
 import json
 import logging
+from collections.abc import Iterator
 from functools import cache, partial
 from typing import Any
 
@@ -33,21 +37,87 @@ TRIM_BATCH = 1000
 REDIS_CHANNEL = "events_channel"  # the one django-eventstream's RedisListener subscribes to
 
 
+Message = tuple[str, str, str]  # channel, event type, the data's JSON text
+
+# The messages of the action being announced (`one_write_per_action`), written together at its end.
+_pending: contextvars.ContextVar[list[Message] | None] = contextvars.ContextVar(
+    "live_messages_pending", default=None
+)
+
+
 def store_on_channels_and_deliver_on_commit(
     channels: list[str], event_type: str, data: dict[str, Any]
 ) -> None:
-    """One message for several channels (a household's and a child's): stored in one savepoint,
-    each with its channel's next id, and delivered once the transaction commits. A failure is
-    logged with the event and never raised: it must not fail the action."""
+    """One message for several channels (a household's and a child's), each with its channel's
+    next id, stored in the current transaction and delivered once it commits. Within
+    `one_write_per_action`, kept and written with the action's other messages at its end."""
     text = json.dumps(data, cls=DjangoJSONEncoder)
-    try:
-        with transaction.atomic():  # a savepoint: an error here must not poison the action
-            events = [store_event(channel, event_type, text) for channel in channels]
-    except DatabaseError:
-        logger.exception("live event not stored for %s: %s %s", channels, event_type, text)
+    messages = [(channel, event_type, text) for channel in channels]
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(messages)
+    else:
+        store_and_deliver_on_commit(messages)
+
+
+@contextlib.contextmanager
+def one_write_per_action() -> Iterator[None]:
+    """Every message stored inside is written at the end, together: on PostgreSQL one round trip
+    and one counter bump per channel for the whole action. Nothing is written if the block
+    raises (the action is refused). Nested, the outermost one writes."""
+    if _pending.get() is not None:
+        yield
         return
+    pending: list[Message] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending:
+        store_and_deliver_on_commit(pending)
+
+
+def store_and_deliver_on_commit(messages: list[Message]) -> None:
+    """Store the messages in order, all or none, so that a failure never fails the action: on
+    PostgreSQL one call of `chorehub_store_live_events` (its exception block is the savepoint;
+    migration tracking 0006), else (SQLite, or a channel's first message) in a savepoint from
+    here. A failure is logged with the messages and never raised."""
+    events = _store_in_one_call(messages) if connection.vendor == "postgresql" else None
+    if events is None:
+        try:
+            with transaction.atomic():  # a savepoint: an error here must not poison the action
+                events = [store_event(channel, kind, text) for channel, kind, text in messages]
+        except DatabaseError:
+            logger.exception("live events not stored: %s", messages)
+            return
     for event in events:
         transaction.on_commit(partial(deliver, event), robust=True)
+
+
+def _store_in_one_call(messages: list[Message]) -> list[Event] | None:
+    """The messages stored by `chorehub_store_live_events`; None when a channel has no counter
+    yet (its first message takes the library's path, which creates it)."""
+    now = timezone.now()
+    channels, kinds, texts = zip(*messages, strict=True)
+    # The library stores the JSON text JSON-encoded once more; its reader decodes it once.
+    stored = [json.dumps(text) for text in texts]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT chorehub_store_live_events(%s, %s, %s, %s)",
+            [list(channels), list(kinds), stored, now],
+        )
+        # Django has psycopg return jsonb as its text.
+        result = json.loads(cursor.fetchone()[0])
+    if result.get("new_channel"):
+        return None
+    if "error" in result:
+        logger.error("live events not stored (%s): %s", result["error"], messages)
+        return []
+    return [
+        Event(channel, kind, text, id=eid)
+        for (channel, kind, text), eid in zip(messages, result["ids"], strict=True)
+    ]
 
 
 def store_event(channel: str, event_type: str, text: str) -> Event:

@@ -1,0 +1,27 @@
+"""The receiver of the domain's points signals: the ledger's row (with its message) and the
+domain's own message (`task_activated`, ...), whose stream messages are written together at the
+end (`tracking.live.store.one_write_per_action`: one round trip on PostgreSQL, not one per
+message)."""
+
+import logging
+from typing import Any
+
+from tracking.ledger.receivers import record_event
+from tracking.live.channels import on_points_action
+from tracking.live.store import one_write_per_action
+
+logger = logging.getLogger(__name__)
+
+
+def on_points_changed(sender: type, **payload: Any) -> dict[str, Any]:
+    """The ledger's answer (`{"tracking_event": ...}`) for the action's API response. Its
+    refusal (`HistoryUnavailable`, a reversal whose row could not be written) propagates and
+    nothing is stored; a failure of the domain's message is logged and never fails the action,
+    as if it were a receiver of its own (`kernel.announce`)."""
+    with one_write_per_action():
+        recorded = record_event(sender, **payload)
+        try:
+            on_points_action(sender, **payload)
+        except Exception:
+            logger.exception("the live message of %s was not stored", sender.__name__)
+    return recorded
