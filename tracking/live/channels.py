@@ -9,6 +9,9 @@ delivered after it commits (`tracking.live.store`), so a rolled-back action send
 failure to deliver (Redis down, say) is logged and never fails the action.
 """
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -103,10 +106,37 @@ def publish_on_commit(
     is stored for the child's channel too when a paired device reads it (`to_child` overrides
     that check): one query more per event, and no stored copy for children without a device."""
     channels = [] if household_id is None else [channel_for(household_id)]
-    if child_id is not None and (has_live_device(child_id) if to_child is None else to_child):
+    if child_id is not None and (reads_child_channel(child_id) if to_child is None else to_child):
         channels.append(child_channel(child_id))
     if channels:
         store_on_channels_and_deliver_on_commit(channels, event_type, data)
+
+
+# Within one action (`one_device_check_per_child`): whether a paired device reads each child's
+# channel, asked once per child rather than once per message.
+_device_checks: contextvars.ContextVar[dict[int, bool] | None] = contextvars.ContextVar(
+    "device_checks", default=None
+)
+
+
+@contextlib.contextmanager
+def one_device_check_per_child() -> Iterator[None]:
+    checks = _device_checks.get()
+    token = _device_checks.set({} if checks is None else checks)
+    try:
+        yield
+    finally:
+        _device_checks.reset(token)
+
+
+def reads_child_channel(child_id: int) -> bool:
+    """Whether a paired device reads the child's channel (remembered for the action)."""
+    checks = _device_checks.get()
+    if checks is None:
+        return has_live_device(child_id)
+    if child_id not in checks:
+        checks[child_id] = has_live_device(child_id)
+    return checks[child_id]
 
 
 def publish_child_event(child: Any, event_type: str, data: dict[str, Any]) -> None:

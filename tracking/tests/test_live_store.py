@@ -48,13 +48,16 @@ def household_messages(child) -> list[tuple[int, str]]:
 
 @pytest.mark.postgres
 def test_an_actions_messages_are_stored_in_one_call_with_consecutive_ids(child, chore):
+    """Both messages (`tracking_event_created`, `task_activated`) in one call, and one check of
+    whether a paired device reads the child's channel for both."""
     activate_task(child=child, task=chore)  # the channel's first message creates its counter
     before = household_messages(child)
     with CaptureQueriesContext(connection) as queries:
         activate_task(child=child, task=chore)
     stored = [query["sql"] for query in queries if "django_eventstream" in query["sql"]]
     calls = [query["sql"] for query in queries if "chorehub_store_live_events" in query["sql"]]
-    assert (len(calls), stored) == (1, [])
+    device_checks = [query["sql"] for query in queries if "devices_device" in query["sql"]]
+    assert (len(calls), stored, len(device_checks)) == (1, [], 1)
     last = before[-1][0]
     assert household_messages(child)[len(before) :] == [
         (last + 1, TRACKING_EVENT_CREATED),
