@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,7 +144,9 @@ class Pushpin:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"pushpin exited with {self.process.returncode}: {self.log()}")
-            if all(_listening(port) for port in (self.ports.http, self.ports.publish)):
+            if all(_listening(port) for port in (self.ports.http, self.ports.publish)) and (
+                _passes_requests(self.ports.http)
+            ):
                 return self
             time.sleep(0.1)
         self.stop()
@@ -169,6 +173,19 @@ class Pushpin:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _passes_requests(port: int) -> bool:
+    """Whether Pushpin has a request through (any answer of the servers, or its own 502 when none
+    is up): its ports listen a moment before its services are connected, and the first requests
+    then get a 503 "Accept service unavailable" or no answer."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/pushpin/", timeout=2):
+            return True
+    except urllib.error.HTTPError as error:
+        return error.code != 503
+    except OSError:
+        return False
 
 
 def _listening(port: int) -> bool:
