@@ -33,11 +33,7 @@ def badge_reads(action) -> list[str]:
         query["sql"]
         for query in context.captured_queries
         if "achievements_" in query["sql"]
-        or (
-            query["sql"].startswith("SELECT")
-            and "tracking_trackingevent" in query["sql"]
-            and "chorehub_insert_row" not in query["sql"]  # the INSERT, on PostgreSQL
-        )
+        or (query["sql"].startswith("SELECT") and "tracking_trackingevent" in query["sql"])
     ]
 
 

@@ -18,7 +18,6 @@ from kernel.errors import HistoryUnavailable
 from kernel.events import PointsChanged
 from tracking.ledger import audit_log, dead_letter
 from tracking.ledger.announce import announce_row
-from tracking.ledger.insert import insert_alone
 from tracking.ledger.render import render_replayable
 from tracking.models import Action, TrackingEvent
 from tracking.serializers import TrackingEventSerializer
@@ -35,7 +34,7 @@ def record_event(
 ) -> dict[str, Any]:
     """Record one action. Returns `{"tracking_event": ...}` for the action's API response.
 
-    The insert runs in its own savepoint (`insert_alone`): if it fails, only the row is undone, the action
+    The insert runs in its own savepoint: if it fails, only the savepoint rolls back, the action
     still commits, and the event is logged at ERROR and kept in the dead-letter spool, from which
     `repair_tracking` writes it later. A reversal is different: it is itself a ledger write, so
     when its row cannot be written it raises HistoryUnavailable and the reversal is refused.
@@ -57,7 +56,8 @@ def record_event(
         # Field checks only: the database enforces the constraints without an extra query.
         # (`user` is excluded: checking that the owner exists would cost a query per action.)
         row.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
-        insert_alone(row)
+        with transaction.atomic():
+            row.save()
     except (ValidationError, DatabaseError) as error:
         replayable = render_replayable(row)
         if event.action == Action.REVERSED:
