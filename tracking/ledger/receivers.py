@@ -18,6 +18,7 @@ from kernel.errors import HistoryUnavailable
 from kernel.events import PointsChanged
 from tracking.ledger import audit_log, dead_letter
 from tracking.ledger.announce import announce_row
+from tracking.ledger.insert import insert_row
 from tracking.ledger.render import render_replayable
 from tracking.models import Action, TrackingEvent
 from tracking.serializers import TrackingEventSerializer
@@ -57,7 +58,7 @@ def record_event(
         # (`user` is excluded: checking that the owner exists would cost a query per action.)
         row.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
         with transaction.atomic():
-            row.save()
+            insert_row(row)
     except (ValidationError, DatabaseError) as error:
         replayable = render_replayable(row)
         if event.action == Action.REVERSED:
