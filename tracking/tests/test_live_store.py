@@ -13,29 +13,13 @@ from children.models import Child
 from children.services import activate_task
 from tracking.live.channels import TRACKING_EVENT_CREATED, channel_for
 from tracking.models import TrackingEvent
+from tracking.tests.refused_inserts import refuse_inserts_sql
 
 pytestmark = pytest.mark.django_db
 
-REFUSE_STREAM_INSERT_SQL = {
-    "postgresql": [
-        """
-        CREATE FUNCTION test_refuse_stream_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION 'stream insert refused by test';
-        END $$
-        """,
-        """
-        CREATE TRIGGER test_refuse_stream_insert BEFORE INSERT ON django_eventstream_event
-        FOR EACH ROW EXECUTE FUNCTION test_refuse_stream_insert()
-        """,
-    ],
-    "sqlite": [
-        """
-        CREATE TRIGGER test_refuse_stream_insert BEFORE INSERT ON django_eventstream_event
-        BEGIN SELECT RAISE(ABORT, 'stream insert refused by test'); END
-        """
-    ],
-}
+REFUSE_STREAM_INSERT_SQL = refuse_inserts_sql(
+    "django_eventstream_event", "stream insert refused by test"
+)
 
 
 def household_messages(child) -> list[tuple[int, str]]:

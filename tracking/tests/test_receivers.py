@@ -29,6 +29,7 @@ from testsupport.factories import RewardFactory, RewardRequestFactory, TaskFacto
 from tracking.ledger import dead_letter
 from tracking.models import TrackingEvent
 from tracking.tests.recorded import serialized_row
+from tracking.tests.refused_inserts import allow_inserts_sql, refuse_inserts_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -309,33 +310,8 @@ def test_a_refused_action_records_nothing(child, reward, refused_action, error):
 # action's own transaction must still commit (hence `transaction=True`: nothing is rolled back
 # by the test runner, so what is asserted is what really committed).
 
-REFUSE_INSERT_SQL = {
-    "postgresql": [
-        """
-        CREATE FUNCTION test_refuse_tracking_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION 'tracking insert refused by test' USING ERRCODE = 'check_violation';
-        END $$
-        """,
-        """
-        CREATE TRIGGER test_refuse_tracking_insert BEFORE INSERT ON tracking_trackingevent
-        FOR EACH ROW EXECUTE FUNCTION test_refuse_tracking_insert()
-        """,
-    ],
-    "sqlite": [
-        """
-        CREATE TRIGGER test_refuse_tracking_insert BEFORE INSERT ON tracking_trackingevent
-        BEGIN SELECT RAISE(ABORT, 'tracking insert refused by test'); END
-        """
-    ],
-}
-ALLOW_INSERT_SQL = {
-    "postgresql": [
-        "DROP TRIGGER test_refuse_tracking_insert ON tracking_trackingevent",
-        "DROP FUNCTION test_refuse_tracking_insert()",
-    ],
-    "sqlite": ["DROP TRIGGER test_refuse_tracking_insert"],
-}
+REFUSE_INSERT_SQL = refuse_inserts_sql("tracking_trackingevent", "tracking insert refused by test")
+ALLOW_INSERT_SQL = allow_inserts_sql("tracking_trackingevent")
 
 
 @dataclass(frozen=True)
