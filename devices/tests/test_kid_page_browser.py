@@ -172,15 +172,17 @@ def test_a_child_with_a_pin_is_asked_for_it(server, family, guardian, browser):
     )
     page.reload()  # the tile learns of the PIN when it next reads the device
     ada = tile(page, "Ada")
+    # The dialog's title names the child once it opens; before that the closed dialog is labelled "PIN" too.
+    pin = page.get_by_role("dialog", name="PIN for Ada").get_by_label("PIN", exact=True)
 
     ada.get_by_role("button", name="Claim Feed the cat").click()
-    page.get_by_label("PIN", exact=True).fill("0000")
+    pin.fill("0000")
     page.get_by_role("button", name="OK").click()
     expect(ada.get_by_role("alert")).to_have_text("Wrong PIN.")
     assert guardian.pending_claims(family.child) == []
 
     ada.get_by_role("button", name="Claim Feed the cat").click()
-    page.get_by_label("PIN", exact=True).fill("4821")
+    pin.fill("4821")
     page.get_by_role("button", name="OK").click()
     expect(ada.get_by_text("Feed the cat: waiting for a grown-up")).to_be_visible()
     assert len(guardian.pending_claims(family.child)) == 1
