@@ -52,8 +52,12 @@ class ChildViewSet(QueryParametersChecked, viewsets.ModelViewSet):
     serializer_class = ChildSerializer
     queryset = Child.objects.none()  # for the schema; requests use get_queryset
     permission_classes = [HouseholdRolePermission]
+    # Their services lock the child and answer with the locked row.
+    ACTIONS_ON_A_LOCKED_CHILD = frozenset({"tasks", "activate", "adjust"})
 
     def get_queryset(self):
+        if self.action in self.ACTIONS_ON_A_LOCKED_CHILD:
+            return selectors.household_children(self.request.user)
         return selectors.children_for(self.request.user)
 
     def get_serializer_context(self) -> dict:

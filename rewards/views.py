@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from children.models import Child
-from children.selectors import children_for
+from children.selectors import household_children
 from households.permissions import HouseholdRolePermission
 from households.services import household_for_writing
 from kernel.api_errors import errors
@@ -117,7 +117,8 @@ class ChildRewardViewSet(QueryParametersChecked, viewsets.GenericViewSet):
     permission_classes = [HouseholdRolePermission]
 
     def get_queryset(self):
-        return children_for(self.request.user)
+        # Both actions' services lock the child and read it again: nothing to prefetch.
+        return household_children(self.request.user)
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "user": self.request.user}

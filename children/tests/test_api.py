@@ -1,6 +1,8 @@
 """The children API through APIClient, as a frontend calls it (accounts: accounts/tests/)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from children.models import Child, Task, TaskOverride
@@ -313,6 +315,19 @@ def test_activating_a_chore_adds_its_points(parent_client, child, chore):
     assert body["child"]["points"] == 10
     assert "tracking_event" in body
     assert Child.objects.get(pk=child.pk).points == 10
+
+
+def test_an_action_reads_the_childs_assignments_once_for_its_answer(
+    parent_client, child, chore, reward
+):
+    with CaptureQueriesContext(connection) as queries:
+        response = parent_client.post(child_url(child, "activate"), {"task_id": chore.pk})
+
+    body = response.json()["child"]
+    assert (body["task_ids"], body["reward_ids"]) == ([chore.pk], [reward.pk])
+    # Its service reads the child again under its lock: a prefetch before it would be thrown away.
+    reads = [q["sql"] for q in queries.captured_queries if '"children_child_rewards"' in q["sql"]]
+    assert len(reads) == 1
 
 
 def test_activating_a_penalty_floors_points_at_zero(parent_client, parent):
