@@ -175,8 +175,9 @@ def setup_django(env: dict[str, str]) -> None:
 class UvicornServer(AsgiServer):
     """The tests' real server, plus readings of its process from /proc."""
 
-    def __init__(self, app: str, *, env: dict[str, str], log_path: Path):
-        super().__init__(app=app, env=env, log_path=log_path)
+    def __init__(self, app: str, *, env: dict[str, str], log_path: Path, workers: int = 1):
+        options = ["--workers", str(workers)] if workers > 1 else []
+        super().__init__(app=app, env=env, log_path=log_path, options=options)
 
     def status(self, field: str) -> int:
         """A number from /proc/<pid>/status, e.g. VmRSS (kB) or Threads."""
@@ -187,7 +188,14 @@ class UvicornServer(AsgiServer):
         raise KeyError(field)
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the server process has used so far."""
-        with open(f"/proc/{self.process.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time the server has used so far: its process and, with --workers,
+        the worker processes it started (their time reaches its own only when they exit)."""
+        ticks = 0
+        for stat_path in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat_path.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended while we looked
+                continue
+            if stat_path.parent.name == str(self.process.pid) or fields[1] == str(self.process.pid):
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")

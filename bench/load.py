@@ -242,10 +242,14 @@ def report(
         "share these 2 cores: the load generator competes with the server, so absolute figures "
         "are lower than a server would reach alone; the ratio compares like with like."
     )
-    print(
-        "server:     one uvicorn process per variant, DEBUG off, CONN_MAX_AGE=0 (the project's "
-        "default: a database connection per request)"
+    pool = os.environ.get("DATABASE_POOL_MAX_SIZE", "0")
+    connections = (
+        f"psycopg's pool, at most {pool} connections (DATABASE_POOL_MAX_SIZE)"
+        if pool != "0"
+        else "no pool, CONN_MAX_AGE=0: a database connection per request"
     )
+    processes = "one uvicorn process" if args.workers == 1 else f"{args.workers} uvicorn workers"
+    print(f"server:     {processes} per variant, DEBUG off, {connections}")
     print(
         f"database:   PostgreSQL {pg_version}, database {DATABASE_NAME} (created, migrated, "
         f"{'kept' if args.keep_database else 'dropped afterwards'})"
@@ -325,16 +329,21 @@ def main() -> None:
         help="the PostgreSQL server (default: DATABASE_URL); the benchmark creates and drops "
         f"its own database {DATABASE_NAME} there",
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn processes per variant (uvicorn --workers)"
+    )
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
     if not args.database_url or not args.database_url.startswith("postgres"):
         raise SystemExit("bench/load.py needs PostgreSQL: set DATABASE_URL=postgres://...")
     raise_open_files_limit(1024)
     quiet_before = other_load()
+    pool = os.environ.get("DATABASE_POOL_MAX_SIZE")
     command = (
-        f"DATABASE_URL={args.database_url} .venv/bin/python bench/load.py "
+        (f"DATABASE_POOL_MAX_SIZE={pool} " if pool else "")
+        + f"DATABASE_URL={args.database_url} .venv/bin/python bench/load.py "
         f"--clients {args.clients} --duration {args.duration:g} --rounds {args.rounds} "
-        f"--warmup {args.warmup:g}"
+        f"--warmup {args.warmup:g} --workers {args.workers}"
     )
     with (
         tempfile.TemporaryDirectory(prefix="bench-load-") as folder,
@@ -349,7 +358,9 @@ def main() -> None:
         connections.close_all()
         runs = {variant: Run() for variant in APPS}
         servers = {
-            variant: UvicornServer(app, env=env, log_path=Path(folder) / f"{variant}.log")
+            variant: UvicornServer(
+                app, env=env, log_path=Path(folder) / f"{variant}.log", workers=args.workers
+            )
             for variant, app in APPS.items()
         }
         with contextlib.ExitStack() as running:

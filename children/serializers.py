@@ -48,11 +48,20 @@ class ChildSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         return selectors.available_points(child)
 
     def get_task_ids(self, child: Child) -> list[int]:
-        return sorted(task.pk for task in child.tasks.all())
+        return related_ids(child, "tasks")
 
     def get_reward_ids(self, child: Child) -> list[int]:
         # `Child.rewards` is the rewards app's relation (it builds on this app): read by name.
-        return sorted(reward.pk for reward in child.rewards.all())
+        return related_ids(child, "rewards")
+
+
+def related_ids(child: Child, relation: str) -> list[int]:
+    """The ids of a child's `relation`, sorted: from the list's prefetch when there is one, else
+    the ids alone (an action's locked child: building the rows would cost more than the query)."""
+    # DRF reads the same private cache (UpdateModelMixin.update) to tell a prefetched instance.
+    if relation in getattr(child, "_prefetched_objects_cache", {}):
+        return sorted(item.pk for item in getattr(child, relation).all())
+    return list(getattr(child, relation).order_by("pk").values_list("pk", flat=True))
 
 
 class TaskSerializer(StrictFieldsMixin, serializers.ModelSerializer):

@@ -123,6 +123,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"chorehub-test-{os.getpid()}.sqlite3")
     }
+elif pool_size := env.int("DATABASE_POOL_MAX_SIZE", default=0):
+    # Under ASGI every request runs in a thread of its own, so CONN_MAX_AGE cannot keep a
+    # connection for the next request: psycopg's pool does (docs/benchmarks.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env.int("DATABASE_POOL_MIN_SIZE", default=2), pool_size),
+        "max_size": pool_size,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
