@@ -9,6 +9,7 @@ The servers behind it need `GRIP_URL=http://127.0.0.1:<publish port>?key=<sig ke
 """
 
 import argparse
+import http.client
 import os
 import re
 import secrets
@@ -18,14 +19,19 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 SYSTEM_CONFIG = Path("/etc/pushpin/pushpin.conf")
+# Routed to the start-up probe (below), not to the servers; after start-up, a 502.
+READY_PATH = "/.pushpin-ready/"
+READY_BODY = b"ready\n"
 
 
 def free_port() -> int:
@@ -119,9 +125,10 @@ class Pushpin:
         """What the servers behind this instance set as `GRIP_URL`."""
         return f"http://127.0.0.1:{self.ports.publish}?iss=pushpin&key={self.sig_key}"
 
-    def write_config(self) -> Path:
+    def write_config(self, probe_port: int | None = None) -> Path:
         (self.folder / "log").mkdir(parents=True, exist_ok=True)
-        (self.folder / "routes").write_text(f"* {','.join(self.upstreams)}\n")
+        probe = f"*,path_beg={READY_PATH} 127.0.0.1:{probe_port}\n" if probe_port else ""
+        (self.folder / "routes").write_text(f"{probe}* {','.join(self.upstreams)}\n")
         config = self.folder / "pushpin.conf"
         config.write_text(
             render_config(
@@ -133,24 +140,28 @@ class Pushpin:
     def start(self, timeout: float = 20) -> "Pushpin":
         if shutil.which("pushpin") is None:
             raise RuntimeError("pushpin is not installed (apt-get install -y pushpin)")
-        config = self.write_config()
-        self.process = subprocess.Popen(
-            ["pushpin", "--config", str(config), "--merge-output"],
-            stdout=open(self.folder / "pushpin.log", "ab"),  # noqa: SIM115
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its services are its children: stopped together
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"pushpin exited with {self.process.returncode}: {self.log()}")
-            if all(_listening(port) for port in (self.ports.http, self.ports.publish)) and (
-                _passes_requests(self.ports.http)
-            ):
-                return self
-            time.sleep(0.1)
+        with _HoldingUpstream() as probe:
+            config = self.write_config(probe_port=probe.port)
+            self.process = subprocess.Popen(
+                ["pushpin", "--config", str(config), "--merge-output"],
+                stdout=open(self.folder / "pushpin.log", "ab"),  # noqa: SIM115
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its services are its children: stopped together
+            )
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    code = self.process.returncode
+                    raise RuntimeError(f"pushpin exited with {code}: {self.log()}")
+                if (
+                    all(_listening(port) for port in (self.ports.http, self.ports.publish))
+                    and _passes_requests(self.ports.http)
+                    and _holds_streams(self.ports.http)
+                ):
+                    return self
+                time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"pushpin did not listen within {timeout}s: {self.log()}")
+        raise RuntimeError(f"pushpin was not ready within {timeout}s: {self.log()}")
 
     def log(self) -> str:
         path = self.folder / "pushpin.log"
@@ -186,6 +197,53 @@ def _passes_requests(port: int) -> bool:
         return error.code != 503
     except OSError:
         return False
+
+
+def _holds_streams(port: int) -> bool:
+    """Whether a stream that Pushpin holds reaches its client: its handler, not its proxy, sends
+    that answer, and just after start-up the first one could be lost (the client then waited for
+    ever, though Pushpin had subscribed the stream)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", READY_PATH)
+        response = connection.getresponse()
+        return response.status == 200 and response.read(len(READY_BODY)) == READY_BODY
+    except OSError:  # no answer within the timeout included
+        return False
+    finally:
+        connection.close()
+
+
+class _HoldingUpstream:
+    """A throwaway upstream, for `_holds_streams`, that asks Pushpin to hold every request as a
+    stream after a first line of body."""
+
+    def __init__(self) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _HoldingHandler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+
+    def __enter__(self) -> "_HoldingUpstream":
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _HoldingHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Grip-Hold", "stream")
+        self.send_header("Grip-Channel", "pushpin-ready")
+        self.send_header("Content-Length", str(len(READY_BODY)))
+        self.end_headers()
+        self.wfile.write(READY_BODY)
+
+    def log_message(self, format: str, *args) -> None:
+        pass  # a probe's requests are not worth a line on stderr
 
 
 def _listening(port: int) -> bool:
