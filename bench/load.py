@@ -117,9 +117,15 @@ def make_families(count: int, label: str) -> list[Family]:
 
 
 async def drive(
-    server: UvicornServer, families: list[Family], seconds: float, run: Run, *, measured: bool
+    servers: list[UvicornServer],
+    families: list[Family],
+    seconds: float,
+    run: Run,
+    *,
+    measured: bool,
 ) -> None:
-    """Each family's client activates its chore in a closed loop for `seconds`."""
+    """Each family's client activates its chore in a closed loop for `seconds`, the clients shared
+    out evenly over `servers` (as a balancer in front of them would)."""
     limits = httpx.Limits(max_connections=len(families), max_keepalive_connections=len(families))
 
     async def client(http: httpx.AsyncClient, family: Family, until: float) -> None:
@@ -140,14 +146,28 @@ async def drive(
                 run.latencies.append(elapsed)
                 run.statuses[status] += 1
 
-    async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as http:
-        before = server.cpu_seconds(), time.process_time(), machine_busy_ticks()
+    def server_cpu() -> float:
+        return sum(server.cpu_seconds() for server in servers)
+
+    async with contextlib.AsyncExitStack() as stack:
+        https = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits)
+            )
+            for server in servers
+        ]
+        before = server_cpu(), time.process_time(), machine_busy_ticks()
         started = time.perf_counter()
         until = started + seconds
-        await asyncio.gather(*(client(http, family, until) for family in families))
+        await asyncio.gather(
+            *(
+                client(https[index % len(https)], family, until)
+                for index, family in enumerate(families)
+            )
+        )
         if measured:
             run.seconds += time.perf_counter() - started
-            run.server_cpu += server.cpu_seconds() - before[0]
+            run.server_cpu += server_cpu() - before[0]
             run.client_cpu += time.process_time() - before[1]
             busy, total = machine_busy_ticks()
             run.busy_ticks += busy - before[2][0]
@@ -248,8 +268,10 @@ def report(
         if pool != "0"
         else "no pool, CONN_MAX_AGE=0: a database connection per request"
     )
-    processes = "one uvicorn process" if args.workers == 1 else f"{args.workers} uvicorn workers"
-    print(f"server:     {processes} per variant, DEBUG off, {connections}")
+    processes = f"{args.processes} uvicorn process(es) per variant, the clients shared out evenly"
+    if args.workers > 1:
+        processes += f", each with --workers {args.workers}"
+    print(f"server:     {processes}, DEBUG off, {connections}")
     print(
         f"database:   PostgreSQL {pg_version}, database {DATABASE_NAME} (created, migrated, "
         f"{'kept' if args.keep_database else 'dropped afterwards'})"
@@ -330,7 +352,14 @@ def main() -> None:
         f"its own database {DATABASE_NAME} there",
     )
     parser.add_argument(
-        "--workers", type=int, default=1, help="uvicorn processes per variant (uvicorn --workers)"
+        "--workers", type=int, default=1, help="uvicorn --workers for each server process"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes per variant, each on a port of its own, the clients shared out "
+        "evenly (as a balancer would; uvicorn's --workers leave the split to the kernel)",
     )
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
@@ -343,7 +372,7 @@ def main() -> None:
         (f"DATABASE_POOL_MAX_SIZE={pool} " if pool else "")
         + f"DATABASE_URL={args.database_url} .venv/bin/python bench/load.py "
         f"--clients {args.clients} --duration {args.duration:g} --rounds {args.rounds} "
-        f"--warmup {args.warmup:g} --workers {args.workers}"
+        f"--warmup {args.warmup:g} --workers {args.workers} --processes {args.processes}"
     )
     with (
         tempfile.TemporaryDirectory(prefix="bench-load-") as folder,
@@ -358,16 +387,23 @@ def main() -> None:
         connections.close_all()
         runs = {variant: Run() for variant in APPS}
         servers = {
-            variant: UvicornServer(
-                app, env=env, log_path=Path(folder) / f"{variant}.log", workers=args.workers
-            )
+            variant: [
+                UvicornServer(
+                    app,
+                    env=env,
+                    log_path=Path(folder) / f"{variant}-{number}.log",
+                    workers=args.workers,
+                )
+                for number in range(args.processes)
+            ]
             for variant, app in APPS.items()
         }
         with contextlib.ExitStack() as running:
-            for variant, server in servers.items():
-                running.enter_context(server)
+            for variant, group in servers.items():
+                for server in group:
+                    running.enter_context(server)
                 asyncio.run(
-                    drive(server, families[variant], args.warmup, runs[variant], measured=False)
+                    drive(group, families[variant], args.warmup, runs[variant], measured=False)
                 )
             for variant in schedule(args.rounds):
                 seconds = args.duration / args.rounds
