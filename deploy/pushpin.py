@@ -28,16 +28,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from deploy.ports import free_port
+
 SYSTEM_CONFIG = Path("/etc/pushpin/pushpin.conf")
 # Routed to the start-up probe (below), not to the servers; after start-up, a 502.
 READY_PATH = "/.pushpin-ready/"
 READY_BODY = b"ready\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

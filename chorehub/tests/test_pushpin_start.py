@@ -1,10 +1,11 @@
 """`deploy.pushpin.Pushpin.start()` (issue 16, docs/pushpin.md): ready only once a stream that
 Pushpin holds has reached its client, through a probe route that is gone afterwards. A real Pushpin,
-with no server behind it."""
+with no server behind it. Its ports are below the ephemeral range."""
 
 import http.client
 
-from deploy.pushpin import READY_PATH, Pushpin, free_port
+from deploy.ports import LOWEST, ephemeral_range, free_port
+from deploy.pushpin import READY_PATH, Pushpin
 
 
 def get(port: int, path: str) -> int:
@@ -23,3 +24,11 @@ def test_start_returns_after_a_held_stream_got_through_and_the_probe_is_gone(tmp
         assert held and held[-1].endswith("accept")  # the last probe was held, and answered
         assert get(pushpin.ports.http, READY_PATH) == 502  # its upstream stopped with start()
         assert get(pushpin.ports.http, "/api/") == 502  # no server: every other path too
+
+
+def test_free_ports_are_below_the_kernels_ephemeral_range():
+    first_ephemeral, _ = ephemeral_range()
+
+    ports = [free_port() for _ in range(50)]
+
+    assert all(LOWEST <= port < first_ephemeral for port in ports)
