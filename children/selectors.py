@@ -40,9 +40,22 @@ def held_points(child: Child) -> int:
     annotated = getattr(child, "held_points", None)
     if annotated is not None:
         return annotated
+    sql, parameters = held_points_statement(child)
     with connection.cursor() as cursor:
-        cursor.execute(_held_points_sql(), [child.pk, "pending"])
+        cursor.execute(sql, parameters)
         return cursor.fetchone()[0]
+
+
+def held_points_statement(child: Child) -> tuple[str, list]:
+    """The read of `held_points`, to send with another statement (`kernel.one_trip`); its one row
+    goes to `keep_held_points`."""
+    return _held_points_sql(), [child.pk, "pending"]
+
+
+def keep_held_points(child: Child, rows: list[tuple]) -> None:
+    """Keep the answer of `held_points_statement` on the child, where `held_points` finds it (read
+    in the action's transaction, after its writes: the state the action left)."""
+    child.held_points = rows[0][0]
 
 
 @cache

@@ -116,9 +116,16 @@ def has_live_device(child_id: int) -> bool:
     """Whether a paired, unrevoked device reads this child's events. Asked for every stream
     message about a child: hand-written, its SQL built once per process (compiling the ORM's
     query cost more than the read)."""
+    sql, parameters = live_device_statement(child_id)
     with connection.cursor() as cursor:
-        cursor.execute(_live_device_sql(), [child_id])
+        cursor.execute(sql, parameters)
         return cursor.fetchone() is not None
+
+
+def live_device_statement(child_id: int) -> tuple[str, list]:
+    """The read of `has_live_device`, to send with another statement (`kernel.one_trip`): a row
+    when the child has a live device, none when not."""
+    return _live_device_sql(), [child_id]
 
 
 @cache

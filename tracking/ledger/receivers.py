@@ -7,6 +7,7 @@ Connected in `TrackingConfig.ready()`. The domain apps do not know it exists.
 
 import json
 import logging
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -18,7 +19,7 @@ from kernel.errors import HistoryUnavailable
 from kernel.events import PointsChanged
 from tracking.ledger import audit_log, dead_letter
 from tracking.ledger.announce import announce_row
-from tracking.ledger.insert import insert_row
+from tracking.ledger.insert import Read, insert_row
 from tracking.ledger.render import render_replayable
 from tracking.models import Action, TrackingEvent
 from tracking.serializers import TrackingEventSerializer
@@ -31,7 +32,7 @@ HISTORY_NOT_WRITTEN = "The history could not be written; nothing changed. Try ag
 
 
 def record_event(
-    sender: type, *, event: PointsChanged, child: Any = None, **_: Any
+    sender: type, *, event: PointsChanged, child: Any = None, reads: Sequence[Read] = (), **_: Any
 ) -> dict[str, Any]:
     """Record one action. Returns `{"tracking_event": ...}` for the action's API response.
 
@@ -39,6 +40,7 @@ def record_event(
     still commits, and the event is logged at ERROR and kept in the dead-letter spool, from which
     `repair_tracking` writes it later. A reversal is different: it is itself a ledger write, so
     when its row cannot be written it raises HistoryUnavailable and the reversal is refused.
+    `reads` go with the row's INSERT (`insert_row`): what its announcement will read.
     """
     row = TrackingEvent(
         user_id=event.user_id,
@@ -57,8 +59,7 @@ def record_event(
         # Field checks only: the database enforces the constraints without an extra query.
         # (`user` is excluded: checking that the owner exists would cost a query per action.)
         row.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
-        with transaction.atomic():
-            insert_row(row)
+        insert_row(row, reads=reads)
     except (ValidationError, DatabaseError) as error:
         replayable = render_replayable(row)
         if event.action == Action.REVERSED:

@@ -12,16 +12,18 @@ failure to deliver (Redis down, say) is logged and never fails the action.
 import contextlib
 import contextvars
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django_eventstream.channelmanager import ChannelManagerBase
 
-from children.selectors import available_points
-from devices.selectors import has_live_device
+from children.selectors import available_points, held_points_statement, keep_held_points
+from devices.selectors import has_live_device, live_device_statement
 from households.selectors import household_id_of
 from kernel.events import PointsChanged, iso_z
 from kernel.principals import is_device
+from tracking.ledger.insert import Read
 from tracking.ledger.render import render_event
 from tracking.live.store import store_on_channels_and_deliver_on_commit
 from tracking.models import TrackingEvent
@@ -127,6 +129,22 @@ def one_device_check_per_child() -> Iterator[None]:
         yield
     finally:
         _device_checks.reset(token)
+
+
+def reads_for_a_child_action(child: Any) -> list[Read]:
+    """What an action's messages about the child will read (what its pending requests hold, for
+    `available_points`; whether a paired device reads its channel), to send with the ledger's row
+    (`tracking.ledger.insert`) rather than one round trip each. Within
+    `one_device_check_per_child`."""
+    checks = _device_checks.get()
+    reads: list[Read] = [(held_points_statement(child), partial(keep_held_points, child))]
+    if checks is not None and child.pk not in checks:
+
+        def keep(rows: list[tuple]) -> None:
+            checks[child.pk] = bool(rows)
+
+        reads.append((live_device_statement(child.pk), keep))
+    return reads
 
 
 def reads_child_channel(child_id: int) -> bool:

@@ -31,6 +31,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
+from kernel.one_trip import in_savepoint
+
 logger = logging.getLogger(__name__)
 
 TRIM_BATCH = 1000
@@ -80,79 +82,89 @@ def one_write_per_action() -> Iterator[None]:
 
 def store_and_deliver_on_commit(messages: list[Message]) -> None:
     """Store the messages in order, all or none, in a savepoint, so that a failure never fails the
-    action: on PostgreSQL one statement for all of them (`_store_together`), else (SQLite, or a
-    channel's first message) a counter bump and an INSERT per message. A failure is logged with
-    the messages and never raised."""
+    action: on PostgreSQL one statement for all of them, sent with its savepoint in one round trip
+    (`_store_together`), else (SQLite, or a channel's first message) a counter bump and an INSERT
+    per message. A failure is logged with the messages and never raised."""
     try:
-        events = None
-        if connection.vendor == "postgresql":
-            try:
-                with transaction.atomic():
-                    events = _store_together(messages)
-            except _NewChannel:
-                events = None
+        events = _store_together(messages) if connection.vendor == "postgresql" else None
         if events is None:
             with transaction.atomic():  # a savepoint: an error here must not poison the action
                 events = [store_event(channel, kind, text) for channel, kind, text in messages]
     except DatabaseError:
         logger.exception("live events not stored: %s", messages)
         return
+    if events:
+        transaction.on_commit(partial(deliver_all, events), robust=True)
+
+
+def deliver_all(events: list[Event]) -> None:
+    """Deliver an action's events in order (one commit hook for all of them: registering one
+    costs more than delivering an event in this process); one that fails is logged, and the
+    others are still delivered."""
     for event in events:
-        transaction.on_commit(partial(deliver, event), robust=True)
+        try:
+            deliver(event)
+        except Exception:
+            logger.exception("live event not delivered: %s %s", event.channel, event.type)
 
 
-class _NewChannel(Exception):
-    """A channel has no counter yet: undo the statement (its savepoint), take the library's path."""
-
-
-def _store_together(messages: list[Message]) -> list[Event]:
-    """All the messages in one statement: one counter bump per channel (by its number of messages)
-    and one INSERT; their ids in order. A plain statement, not a server-side function: a function
-    is compiled again in every new database connection, and a request opens one (about 1.3 ms more
-    than this statement, measured)."""
+def _store_together(messages: list[Message]) -> list[Event] | None:
+    """All the messages in one statement: one counter bump per channel (by its number of
+    messages) and one INSERT, their ids counted on from each channel's bumped counter. None, with
+    nothing written, when a channel has no counter yet (its first message takes the library's
+    path). A plain statement, not a server-side function: a function is compiled again in every
+    new database connection, and without the connection pool a request opens one (about 1.3 ms
+    more than this statement, measured)."""
     now = timezone.now()
-    parameters: list[Any] = []
-    for position, (channel, kind, text) in enumerate(messages):
+    counts: dict[str, int] = {}
+    rows: list[Any] = []
+    for channel, kind, text in messages:
+        counts[channel] = counts.get(channel, 0) + 1
         # The library stores the JSON text JSON-encoded once more; its reader decodes it once.
-        parameters += [channel, kind, json.dumps(text), position]
-    with connection.cursor() as cursor:
-        cursor.execute(_store_together_sql(len(messages)), [*parameters, now, now])
-        channels, bumped, ids = cursor.fetchone()
-    if bumped < channels:
-        raise _NewChannel
-    return [
-        Event(channel, kind, text, id=eid)
-        for (channel, kind, text), eid in zip(messages, ids, strict=True)
+        rows += [channel, kind, json.dumps(text), counts[channel]]
+    parameters = [
+        *(value for item in counts.items() for value in item),
+        now,
+        len(counts),
+        now,
+        *rows,
     ]
+    [bases] = in_savepoint([(_store_together_sql(len(counts), len(messages)), parameters)])
+    if len(bases) < len(counts):
+        return None
+    first = dict(bases)
+    ranks: dict[str, int] = {}
+    events = []
+    for channel, kind, text in messages:
+        ranks[channel] = ranks.get(channel, 0) + 1
+        events.append(Event(channel, kind, text, id=first[channel] + ranks[channel]))
+    return events
 
 
 @cache
-def _store_together_sql(count: int) -> str:
+def _store_together_sql(channels: int, messages: int) -> str:
+    """Its SQL. Parameters: each channel with its number of messages; the time; the number of
+    channels (nothing is written unless each has a counter); the time again; each message with
+    its rank in its channel."""
     quote = connection.ops.quote_name
     counter, table = quote(EventCounter._meta.db_table), quote(StoredEvent._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s::integer)"] * count)
+    counts = ", ".join(["(%s, %s::bigint)"] * channels)
+    rows = ", ".join(["(%s, %s, %s, %s::bigint)"] * messages)
     return f"""
-        WITH messages (channel, type, data, position) AS (VALUES {values}),
-        ranked AS (
-            SELECT channel, type, data, position,
-                   row_number() OVER (PARTITION BY channel ORDER BY position) AS rank
-            FROM messages
-        ),
-        counts AS (SELECT channel, count(*) AS n FROM messages GROUP BY channel),
+        WITH counts (channel, n) AS (VALUES {counts}),
         bumps AS (
             UPDATE {counter} AS counter SET value = counter.value + counts.n, updated = %s
             FROM counts WHERE counter.name = counts.channel
-            RETURNING counter.name, counter.value, counts.n
+            AND (SELECT count(*) FROM {counter} WHERE name IN (SELECT channel FROM counts)) = %s
+            RETURNING counter.name, counter.value - counts.n AS base
         ),
         stored AS (
             INSERT INTO {table} (channel, type, data, eid, created)
-            SELECT ranked.channel, ranked.type, ranked.data, bumps.value - bumps.n + ranked.rank, %s
-            FROM ranked JOIN bumps ON bumps.name = ranked.channel
-            RETURNING 1
+            SELECT m.channel, m.type, m.data, bumps.base + m.rank, %s
+            FROM (VALUES {rows}) AS m (channel, type, data, rank)
+            JOIN bumps ON bumps.name = m.channel
         )
-        SELECT (SELECT count(*) FROM counts), (SELECT count(*) FROM bumps),
-               (SELECT array_agg(bumps.value - bumps.n + ranked.rank ORDER BY ranked.position)
-                FROM ranked JOIN bumps ON bumps.name = ranked.channel)
+        SELECT name, base FROM bumps
     """
 
 
