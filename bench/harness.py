@@ -7,6 +7,7 @@ temporary folder, PostgreSQL on a database the benchmark creates and drops on th
 DATABASE_URL names.
 """
 
+import argparse
 import contextlib
 import os
 import platform
@@ -139,6 +140,19 @@ def bench_database(url: str | None, name: str, *, keep: bool = False) -> Iterato
 
                 connections.close_all()
             run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def in_process_arguments(description: str, script: str) -> argparse.Namespace:
+    """The arguments of the in-process benchmarks (calls interleaved in blocks, on PostgreSQL)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--calls", type=int, default=3000, help="measured, per variant")
+    parser.add_argument("--warmup", type=int, default=200, help="unmeasured, per variant")
+    parser.add_argument("--block", type=int, default=50, help="calls in a row per variant")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    args = parser.parse_args()
+    if not args.database_url or not args.database_url.startswith("postgres"):
+        raise SystemExit(f"bench/{script} needs PostgreSQL: set DATABASE_URL=postgres://...")
+    return args
 
 
 def server_env(database_url: str, log_dir: Path) -> dict[str, str]:

@@ -18,7 +18,6 @@ sends in each variant (counted with Django's CaptureQueriesContext).
         --calls 3000
 """
 
-import argparse
 import os
 import sys
 import tempfile
@@ -29,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (
     bench_database,
+    in_process_arguments,
     machine,
     migrate,
     other_load,
@@ -115,14 +115,7 @@ def statements(families: dict) -> dict[str, list[str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--calls", type=int, default=3000, help="measured, per variant")
-    parser.add_argument("--warmup", type=int, default=200, help="unmeasured, per variant")
-    parser.add_argument("--block", type=int, default=50, help="calls in a row per variant")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    args = parser.parse_args()
-    if not args.database_url or not args.database_url.startswith("postgres"):
-        raise SystemExit("bench/inprocess.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    args = in_process_arguments(__doc__.split("\n\n")[0], "inprocess.py")
     before = other_load()
     with (
         tempfile.TemporaryDirectory(prefix="bench-inprocess-") as folder,
@@ -158,14 +151,14 @@ def report(args, timings: dict, sent: dict, before: str, after: str) -> None:
     print(f"database:   PostgreSQL {pg_version}")
     print(f"other load: before the run {before}; after it {after}")
     print()
-    print(f"  {'variant':<12} {'p50 ms':>8} {'p95 ms':>8} {'ratio p50':>10} {'statements':>11}")
+    print(f"  {'variant':<12} {'p50 ms':>8} {'p95 ms':>8} {'ratio p50':>10} {'queries sent':>13}")
     base = percentile(timings["untracked"], 50)
     for variant in VARIANTS:
         values = timings[variant]
         median = percentile(values, 50)
         print(
             f"  {variant:<12} {median:>8.3f} {percentile(values, 95):>8.3f} "
-            f"{median / base:>9.2f}x {len(sent[variant]):>11}"
+            f"{median / base:>9.2f}x {len(sent[variant]):>13}"
         )
     for variant in VARIANTS:
         print(f"\n  {variant}: " + "; ".join(sent[variant]))

@@ -4,8 +4,8 @@ PostgreSQL, and a failure that rolls back only the savepoint, on either database
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-
 from django_eventstream.models import EventCounter
+
 from kernel.one_trip import in_savepoint
 
 pytestmark = pytest.mark.django_db
