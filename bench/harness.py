@@ -213,3 +213,21 @@ class UvicornServer(AsgiServer):
             if stat_path.parent.name == str(self.process.pid) or fields[1] == str(self.process.pid):
                 ticks += int(fields[11]) + int(fields[12])
         return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class GunicornServer(UvicornServer):
+    """The WSGI application (`chorehub.wsgi`) under gunicorn instead: a master and `workers`
+    worker processes, each with `threads` threads (gthread) that live as long as the server."""
+
+    def __init__(
+        self, app: str, *, env: dict[str, str], log_path: Path, workers: int = 1, threads: int = 16
+    ):
+        super().__init__(app, env=env, log_path=log_path)
+        self.options = ["--workers", str(workers), "--threads", str(threads)]
+
+    @property
+    def command(self) -> str:
+        return (
+            f"gunicorn {self.app} --bind 127.0.0.1:{self.port} --worker-class gthread "
+            "--log-level warning"
+        )

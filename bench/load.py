@@ -23,6 +23,11 @@ child: points = starting points + the sum of its events' deltas, one event per 2
 the deltas add up to 200 answers x chore points; for each untracked child: points moved by
 exactly 200 answers x chore points, and no event was recorded.
 
+`--interface wsgi` serves `chorehub.wsgi` and `bench.untracked_wsgi` with gunicorn instead (gthread
+workers: --clients threads that live as long as the server, so that `CONN_MAX_AGE` keeps each
+thread's database connection, and no hand-off between an event loop and threads): a shape for
+behind Pushpin, where Django holds no stream (docs/benchmarks.md).
+
 The machine has 2 cores: this process (the clients), the server and PostgreSQL share them.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ .venv/bin/python bench/load.py \\
@@ -47,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (
     BASE_DIR,
+    GunicornServer,
     UvicornServer,
     bench_database,
     machine,
@@ -60,9 +66,17 @@ from bench.harness import (
 )
 
 DATABASE_NAME = "chorehub_bench_load"
+VARIANTS = ("tracked", "untracked")
+SERVERS = {"asgi": "uvicorn (ASGI)", "wsgi": "gunicorn (WSGI, gthread)"}
 APPS = {
-    "tracked": "chorehub.asgi:application",
-    "untracked": "bench.untracked_asgi:application",
+    "asgi": {
+        "tracked": "chorehub.asgi:application",
+        "untracked": "bench.untracked_asgi:application",
+    },
+    "wsgi": {
+        "tracked": "chorehub.wsgi:application",
+        "untracked": "bench.untracked_wsgi:application",
+    },
 }
 
 
@@ -179,7 +193,7 @@ def schedule(rounds: int) -> list[str]:
     the machine during the run weighs on both variants alike."""
     order = []
     for index in range(rounds):
-        order += list(APPS) if index % 2 == 0 else list(reversed(APPS))
+        order += list(VARIANTS) if index % 2 == 0 else list(reversed(VARIANTS))
     return order
 
 
@@ -263,12 +277,19 @@ def report(
         "are lower than a server would reach alone; the ratio compares like with like."
     )
     pool = os.environ.get("DATABASE_POOL_MAX_SIZE", "0")
-    connections = (
-        f"psycopg's pool, at most {pool} connections (DATABASE_POOL_MAX_SIZE)"
-        if pool != "0"
-        else "no pool, CONN_MAX_AGE=0: a database connection per request"
+    age = os.environ.get("CONN_MAX_AGE", "0")
+    if pool != "0":
+        connections = f"psycopg's pool, at most {pool} connections (DATABASE_POOL_MAX_SIZE)"
+    elif args.interface == "wsgi" and age != "0":
+        connections = f"no pool, CONN_MAX_AGE={age}: each server thread keeps its connection"
+    elif args.interface == "wsgi":
+        connections = "no pool, CONN_MAX_AGE=0: a database connection per request"
+    else:
+        connections = f"no pool, CONN_MAX_AGE={age}: a database connection per request"
+    processes = (
+        f"{args.processes} {SERVERS[args.interface]} process(es) per variant, "
+        "the clients shared out evenly"
     )
-    processes = f"{args.processes} uvicorn process(es) per variant, the clients shared out evenly"
     if args.workers > 1:
         processes += f", each with --workers {args.workers}"
     print(f"server:     {processes}, DEBUG off, {connections}")
@@ -361,6 +382,13 @@ def main() -> None:
         help="server processes per variant, each on a port of its own, the clients shared out "
         "evenly (as a balancer would; uvicorn's --workers leave the split to the kernel)",
     )
+    parser.add_argument(
+        "--interface",
+        choices=sorted(APPS),
+        default="asgi",
+        help="serve the ASGI application with uvicorn (as `make run` does) or the WSGI one with "
+        "gunicorn's threads (they keep their connections for CONN_MAX_AGE seconds)",
+    )
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
     if not args.database_url or not args.database_url.startswith("postgres"):
@@ -368,12 +396,17 @@ def main() -> None:
     raise_open_files_limit(1024)
     quiet_before = other_load()
     pool = os.environ.get("DATABASE_POOL_MAX_SIZE")
+    age = os.environ.get("CONN_MAX_AGE")
     command = (
         (f"DATABASE_POOL_MAX_SIZE={pool} " if pool else "")
+        + (f"CONN_MAX_AGE={age} " if age else "")
         + f"DATABASE_URL={args.database_url} .venv/bin/python bench/load.py "
         f"--clients {args.clients} --duration {args.duration:g} --rounds {args.rounds} "
-        f"--warmup {args.warmup:g} --workers {args.workers} --processes {args.processes}"
+        f"--warmup {args.warmup:g} --workers {args.workers} --processes {args.processes} "
+        f"--interface {args.interface}"
     )
+    apps = APPS[args.interface]
+    server_class = GunicornServer if args.interface == "wsgi" else UvicornServer
     with (
         tempfile.TemporaryDirectory(prefix="bench-load-") as folder,
         bench_database(args.database_url, DATABASE_NAME, keep=args.keep_database) as url,
@@ -383,20 +416,21 @@ def main() -> None:
         setup_django(env)
         from django.db import connections
 
-        families = {variant: make_families(args.clients, variant) for variant in APPS}
+        families = {variant: make_families(args.clients, variant) for variant in apps}
         connections.close_all()
-        runs = {variant: Run() for variant in APPS}
+        runs = {variant: Run() for variant in apps}
         servers = {
             variant: [
-                UvicornServer(
+                server_class(
                     app,
                     env=env,
                     log_path=Path(folder) / f"{variant}-{number}.log",
                     workers=args.workers,
+                    **({"threads": args.clients} if args.interface == "wsgi" else {}),
                 )
                 for number in range(args.processes)
             ]
-            for variant, app in APPS.items()
+            for variant, app in apps.items()
         }
         with contextlib.ExitStack() as running:
             for variant, group in servers.items():

@@ -28,9 +28,8 @@ def in_savepoint(statements: Sequence[Statement]) -> list[list[tuple]]:
     savepoint needs a transaction of its own) one statement at a time in `transaction.atomic()`.
     A statement's SQL must hold one statement, with `%%` for a literal `%`.
     """
-    connection = connections[
-        DEFAULT_DB_ALIAS
-    ]  # once: each use of `django.db.connection` looks it up
+    # Looked up once: each use of `django.db.connection` looks the connection up again.
+    connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
         with transaction.atomic(), connection.cursor() as cursor:
             return [_run(cursor, sql, parameters) for sql, parameters in statements]

@@ -22,9 +22,8 @@ def insert_row(row: Model, *, reads: Sequence[Read] = ()) -> None:
     the INSERT, in its round trip, and each one's rows go to its callback; should one of them fail,
     the row is written alone and the reads are not answered (their callers read later)."""
     model = type(row)
-    connection = connections[
-        DEFAULT_DB_ALIAS
-    ]  # once: each use of `django.db.connection` looks it up
+    # Looked up once: each use of `django.db.connection` looks the connection up again.
+    connection = connections[DEFAULT_DB_ALIAS]
     pre_save.send(sender=model, instance=row, raw=False, using=connection.alias, update_fields=None)
     fields = _insert_fields(model)
     insert = (
