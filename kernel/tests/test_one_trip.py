@@ -45,9 +45,16 @@ def test_a_failure_undoes_only_its_savepoint_and_the_transaction_goes_on():
     assert "Undone" not in names
 
 
+@pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_it_takes_a_transaction_of_its_own():
+    """In autocommit (no test transaction around it), a savepoint needs a transaction: the
+    statements get one, all or nothing."""
+    assert not connection.in_atomic_block
     [[(pk,)]] = in_savepoint([insert_counter("Alone")])
     assert EventCounter.objects.filter(pk=pk).exists()
+    with pytest.raises(DatabaseError):
+        in_savepoint([insert_counter("Half"), insert_counter("Alone")])
+    assert not EventCounter.objects.filter(name="Half").exists()
 
 
 @pytest.mark.postgres
