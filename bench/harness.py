@@ -57,6 +57,21 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+def against_base(
+    timings: dict[str, list[float]], base: str
+) -> dict[str, tuple[float, float, float]]:
+    """Each variant's p50, p95 and p50 ratio to the `base` variant's p50."""
+    reference = percentile(timings[base], 50)
+    return {
+        variant: (
+            percentile(values, 50),
+            percentile(values, 95),
+            percentile(values, 50) / reference,
+        )
+        for variant, values in timings.items()
+    }
+
+
 def raise_open_files_limit(wanted: int) -> int:
     """Raise this process's soft limit on open files (the server subprocess inherits it)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -27,12 +27,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (
+    against_base,
     bench_database,
     in_process_arguments,
     machine,
     migrate,
     other_load,
-    percentile,
     server_env,
     setup_django,
 )
@@ -152,14 +152,8 @@ def report(args, timings: dict, sent: dict, before: str, after: str) -> None:
     print(f"other load: before the run {before}; after it {after}")
     print()
     print(f"  {'variant':<12} {'p50 ms':>8} {'p95 ms':>8} {'ratio p50':>10} {'queries sent':>13}")
-    base = percentile(timings["untracked"], 50)
-    for variant in VARIANTS:
-        values = timings[variant]
-        median = percentile(values, 50)
-        print(
-            f"  {variant:<12} {median:>8.3f} {percentile(values, 95):>8.3f} "
-            f"{median / base:>9.2f}x {len(sent[variant]):>13}"
-        )
+    for variant, (median, p95, ratio) in against_base(timings, "untracked").items():
+        print(f"  {variant:<12} {median:>8.3f} {p95:>8.3f} {ratio:>9.2f}x {len(sent[variant]):>13}")
     for variant in VARIANTS:
         print(f"\n  {variant}: " + "; ".join(sent[variant]))
 

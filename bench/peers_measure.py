@@ -25,7 +25,7 @@ from django.db import connection  # noqa: E402
 from django.db.models.signals import post_save, pre_save  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.harness import machine, percentile  # noqa: E402
+from bench.harness import against_base, machine  # noqa: E402
 from bench.inprocess import Receivers, make_family  # noqa: E402
 
 VARIANTS = (
@@ -175,13 +175,10 @@ def main() -> None:
     )
     print()
     print(f"  {'variant':<22} {'p50 ms':>8} {'p95 ms':>8} {'ratio p50':>10} {'queries':>8}  rows")
-    base = percentile(timings["untracked"], 50)
-    for variant in VARIANTS:
-        values = timings[variant]
-        median = percentile(values, 50)
+    for variant, (median, p95, ratio) in against_base(timings, "untracked").items():
         print(
-            f"  {variant:<22} {median:>8.3f} {percentile(values, 95):>8.3f} "
-            f"{median / base:>9.2f}x {sent[variant]:>8}  {written[variant]}"
+            f"  {variant:<22} {median:>8.3f} {p95:>8.3f} {ratio:>9.2f}x {sent[variant]:>8}  "
+            f"{written[variant]}"
         )
 
 
