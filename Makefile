@@ -22,8 +22,11 @@ run: $(VENV)/.deps migrate
 	$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT) $(PROXY_HEADERS)
 
 # The same behind Pushpin (docs/pushpin.md): clients use http://$(HOST):$(PUSHPIN_PORT), Pushpin
-# holds the streams and forwards everything else to the server on $(PORT), which believes the
-# client address that Pushpin (on this machine) puts in X-Forwarded-For.
+# holds the streams and forwards everything else to gunicorn on $(PORT): WSGI threads that keep
+# their database connections (Django holds no stream there), $(WORKERS) processes of $(THREADS)
+# threads, believing the client address that Pushpin (on this machine) puts in X-Forwarded-For.
+WORKERS ?= 1
+THREADS ?= 8
 PUSHPIN_PORT ?= 7999
 PUSHPIN_PUBLISH_PORT ?= 5561
 ifndef PUSHPIN_SIG_KEY
@@ -35,8 +38,9 @@ run-pushpin: $(VENV)/.deps migrate pushpin
 		--publish-port $(PUSHPIN_PUBLISH_PORT) --upstream $(HOST):$(PORT) & \
 	pushpin_pid=$$!; trap 'kill $$pushpin_pid 2>/dev/null' EXIT; \
 	GRIP_URL='http://127.0.0.1:$(PUSHPIN_PUBLISH_PORT)?iss=pushpin&key=$(PUSHPIN_SIG_KEY)' \
-		$(VENV)/bin/uvicorn chorehub.asgi:application --host $(HOST) --port $(PORT) \
-		--proxy-headers --forwarded-allow-ips 127.0.0.1
+		FORWARDED_ALLOW_IPS=127.0.0.1 CONN_MAX_AGE=$${CONN_MAX_AGE:-60} \
+		$(VENV)/bin/gunicorn chorehub.wsgi:application --bind $(HOST):$(PORT) \
+		--worker-class gthread --workers $(WORKERS) --threads $(THREADS)
 
 test: $(VENV)/.dev-deps browser pushpin frontend
 	$(PY) -m pytest $(PYTEST_ARGS)

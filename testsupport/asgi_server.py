@@ -83,6 +83,10 @@ class AsgiServer:
                 self.process.kill()
                 self.process.wait()
 
+    def serving_pids(self) -> list[int]:
+        """The processes that answer requests (uvicorn without workers: the one started)."""
+        return [self.process.pid]
+
     def kill(self) -> None:
         """SIGKILL, as a crash would: no shutdown, no cleanup, transactions cut mid-flight."""
         if self.process and self.process.poll() is None:

@@ -1,6 +1,7 @@
-"""Who answers a test's requests: one uvicorn process on its own ("direct"), or uvicorn processes
-behind a real Pushpin that holds the streams ("pushpin", issue 16). Both have `url`, where clients
-connect, so that a stream test runs unchanged through either."""
+"""Who answers a test's requests: one uvicorn process on its own ("direct", as `make run`), or
+gunicorn processes (WSGI) behind a real Pushpin that holds the streams ("pushpin", issue 16, as
+`make run-pushpin`). Both have `url`, where clients connect, so that a stream test runs unchanged
+through either."""
 
 import contextlib
 from collections.abc import Iterator
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from deploy.pushpin import Pushpin
 from testsupport.asgi_server import AsgiServer
+from testsupport.wsgi_server import WsgiServer
 
 FRONTS = ["direct", "pushpin"]
 
@@ -16,7 +18,7 @@ class ServedThroughPushpin:
     """Pushpin instances in front of `servers`: clients use `url` (the first instance's) or any
     instance's `url`; each server is also reachable directly."""
 
-    def __init__(self, pushpins: list[Pushpin], servers: list[AsgiServer]):
+    def __init__(self, pushpins: list[Pushpin], servers: list[WsgiServer]):
         self.pushpins = pushpins
         self.servers = servers
         self.url = pushpins[0].url
@@ -44,8 +46,13 @@ def serving(
     proxies = [Pushpin([], folder=logs / f"pushpin-{number}") for number in range(pushpins)]
     grip_url = ",".join(pushpin.grip_url for pushpin in proxies)
     servers = [
-        AsgiServer(
-            env={"CHOREHUB_LOG_DIR": str(logs), "GRIP_URL": grip_url, **env},
+        WsgiServer(
+            env={
+                "CHOREHUB_LOG_DIR": str(logs),
+                "GRIP_URL": grip_url,
+                "FORWARDED_ALLOW_IPS": "127.0.0.1",  # Pushpin, on this machine
+                **env,
+            },
             log_path=logs / f"server-{number}.log",
         )
         for number in range(processes)

@@ -1,7 +1,8 @@
 """A client cannot pick its own address with `X-Forwarded-For`: the server `make run` starts (with
 the options its Makefile gives uvicorn) trusts no proxy by default, so a lockout holds whatever the
 header says; and when a proxy is trusted, guesses spread over forged addresses still lock the
-username out."""
+username out. The same for gunicorn (`chorehub.wsgi`, what `make run-pushpin` serves behind
+Pushpin), which believes the header only from the peers named in FORWARDED_ALLOW_IPS."""
 
 import os
 import shlex
@@ -13,6 +14,7 @@ from django.conf import settings
 
 from testsupport.asgi_server import BASE_DIR, AsgiServer
 from testsupport.factories import UserFactory
+from testsupport.wsgi_server import WsgiServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct-horse-battery"  # testsupport.factories.UserFactory's
@@ -49,6 +51,24 @@ def serve(django_db_blocker, tmp_path):
             env={"CHOREHUB_LOG_DIR": str(tmp_path)},
             log_path=tmp_path / "server.log",
             options=make_run_uvicorn_options(**variables),
+        )
+        with django_db_blocker.unblock():
+            servers.append(server.start())
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def serve_wsgi(django_db_blocker, tmp_path):
+    """`serve_wsgi(**env)`: a real gunicorn serving `chorehub.wsgi` on the test database."""
+    servers: list[WsgiServer] = []
+
+    def start(**env: str) -> WsgiServer:
+        server = WsgiServer(
+            env={"CHOREHUB_LOG_DIR": str(tmp_path), **env}, log_path=tmp_path / "server.log"
         )
         with django_db_blocker.unblock():
             servers.append(server.start())
@@ -105,6 +125,44 @@ def test_40_guesses_with_40_forwarded_for_values_are_locked_out(serve):
 def test_behind_a_trusted_proxy_forged_addresses_still_lock_the_username_out(serve):
     parent = UserFactory()
     server = serve(FORWARDED_ALLOW_IPS="127.0.0.1")
+
+    answers = [
+        sign_in(server, parent.username, "wrong", forwarded_for=f"1.2.3.{n}").status_code
+        for n in range(40)
+    ]
+
+    limit = settings.AXES_USERNAME_FAILURE_LIMIT
+    assert answers == [400] * (limit - 1) + [429] * (40 - limit + 1)
+    assert sign_in(server, parent.username, PASSWORD, forwarded_for="5.6.7.8").status_code == 429
+
+
+def test_make_run_pushpin_has_gunicorn_believe_pushpin_alone():
+    printed = subprocess.run(
+        ["make", "-n", "run-pushpin"], cwd=BASE_DIR, capture_output=True, text=True, check=True
+    ).stdout
+    command = " ".join(printed.split("\\\n"))
+    assert "gunicorn chorehub.wsgi:application" in command
+    assert "FORWARDED_ALLOW_IPS=127.0.0.1 " in command
+
+
+def test_gunicorn_trusts_no_forwarded_header_by_default(serve_wsgi):
+    parent = UserFactory()
+    server = serve_wsgi()
+
+    answers = [
+        sign_in(server, parent.username, "wrong", forwarded_for=f"1.2.3.{n}").status_code
+        for n in range(10)
+    ]
+
+    limit = settings.AXES_FAILURE_LIMIT
+    assert answers == [400] * (limit - 1) + [429] * (10 - limit + 1)
+
+
+def test_gunicorn_behind_a_trusted_proxy_counts_by_the_forwarded_address(serve_wsgi):
+    """Each forwarded address has its own count (none reaches the per-address limit), and the
+    username's own limit still locks it out."""
+    parent = UserFactory()
+    server = serve_wsgi(FORWARDED_ALLOW_IPS="127.0.0.1")
 
     answers = [
         sign_in(server, parent.username, "wrong", forwarded_for=f"1.2.3.{n}").status_code

@@ -2,9 +2,10 @@
 (issue 13, item 5): with a `Content-Length` at once, chunked as soon as the count passes the cap.
 
 First the middleware alone, with a fake application and pure asyncio; then a real uvicorn serving
-`chorehub.asgi:application`, where a 64 MiB chunked POST is answered before the client could send
-it (the server stopped reading), as Django's handler, which writes every body whole to a temporary
-file first, never could.
+`chorehub.asgi:application` and a real gunicorn serving `chorehub.wsgi:application` (its own
+middleware, `kernel.wsgi_body_limit`, is tested alone in `test_wsgi_front.py`). There a 64 MiB
+chunked POST is answered before the client could send it (the server stopped reading), as
+Django's ASGI handler, which writes every body whole to a temporary file first, never could.
 """
 
 import asyncio
@@ -17,6 +18,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from kernel.body_limit import BODY_TOO_LARGE, ApiBodyLimit
 from testsupport.asgi_server import AsgiServer
+from testsupport.wsgi_server import WsgiServer
 
 CAP = 1000
 
@@ -213,12 +215,13 @@ MIB = 1024 * 1024
 HUGE_BODY = 64 * MIB
 
 
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker, tmp_path_factory):
+@pytest.fixture(scope="module", params=[AsgiServer, WsgiServer], ids=["uvicorn", "gunicorn"])
+def server(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """`make run`'s server (ASGI) and `make run-pushpin`'s (WSGI): each has the cap."""
     logs = tmp_path_factory.mktemp("server-logs")
     with (
         django_db_blocker.unblock(),
-        AsgiServer(env={"CHOREHUB_LOG_DIR": str(logs)}, log_path=logs / "server.log") as running,
+        request.param(env={"CHOREHUB_LOG_DIR": str(logs)}, log_path=logs / "server.log") as running,
     ):
         yield running
 

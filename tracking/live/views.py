@@ -5,12 +5,14 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse
 from django.urls import reverse
 from django_eventstream import views as eventstream_views
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from gripcontrol import Channel
 from rest_framework import permissions
+from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -38,6 +40,10 @@ CLIENT_PARAMETERS = {"lastEventId", "channel"}
 NEXT_LINK_PARAMETERS = {"link", "recover", "es-meta"}
 
 FOREIGN_CHANNEL = "You can only read your own channel."
+STREAMS_THROUGH_PUSHPIN = (
+    "This server holds no streams itself (it is the WSGI one, behind Pushpin): connect through "
+    "Pushpin."
+)
 NO_CHILDREN_LEFT = "None of this device's children exists any more: nothing to stream."
 
 
@@ -76,6 +82,11 @@ TOO_MANY_STREAMS_RESPONSE = OpenApiResponse(
     DETAIL_BODY,
     description="Too many open streams for this account (`EVENTSTREAM_MAX_PER_USER` per server "
     "process); close one. `Retry-After` says when to try again.",
+)
+STREAMS_THROUGH_PUSHPIN_RESPONSE = OpenApiResponse(
+    DETAIL_BODY,
+    description="Reached the WSGI server behind Pushpin directly: it holds no streams. Connect "
+    "through Pushpin (docs/pushpin.md).",
 )
 
 
@@ -128,6 +139,7 @@ class EventStreamView(QueryParametersChecked, APIView):
             (200, "text/event-stream"): STREAM_EVENT,
             **errors(400, 401, 403, 404),
             429: TOO_MANY_STREAMS_RESPONSE,
+            503: STREAMS_THROUGH_PUSHPIN_RESPONSE,
         },
     )
     def get(self, request: Request, **kwargs):
@@ -138,6 +150,9 @@ class EventStreamView(QueryParametersChecked, APIView):
         django_request.user = request.user  # the token's user, for the library's checks
         if through_pushpin(django_request):
             return held_by_proxy(request)
+        if not isinstance(django_request, ASGIRequest):
+            # Django under WSGI would read the endless stream whole before answering.
+            raise StreamsOnlyThroughPushpin
         stream = OpenStream.for_request(request)
         open_streams.open(stream, limit=settings.EVENTSTREAM_MAX_PER_USER)
         response = None
@@ -161,6 +176,11 @@ class HeldEventStreamView(EventStreamView):
     authentication_classes = [HeldStreamAuthentication]
     query_parameters = CLIENT_PARAMETERS | NEXT_LINK_PARAMETERS
     schema = None
+
+
+class StreamsOnlyThroughPushpin(APIException):
+    status_code = 503
+    default_detail = STREAMS_THROUGH_PUSHPIN
 
 
 def through_pushpin(django_request) -> bool:

@@ -21,6 +21,7 @@ from testsupport.tokens import token_for
 from tracking.live.channels import TRACKING_EVENT_CREATED
 from tracking.live.open_streams import OpenStream
 from tracking.live.stream_grant import HeldStream, seal
+from tracking.live.views import STREAMS_THROUGH_PUSHPIN
 from tracking.models import TrackingEvent
 from tracking.tests.sse_client import SseClient
 from tracking.tests.stream_support import StreamFamily, revoke_tokens_of, stream_status, stream_url
@@ -49,7 +50,8 @@ def pushpin_signature(key: str) -> str:
 
 def test_streams_held_by_pushpin_hold_no_server_thread(two_processes):
     family = StreamFamily(two_processes)
-    server_pids = [server.process.pid for server in two_processes.servers]
+    server_pids = [pid for server in two_processes.servers for pid in server.serving_pids()]
+    assert len(server_pids) == 2
     with SseClient(stream_url(two_processes), token=family.token):  # warm: watcher, pools
         before = [threads_of(pid) for pid in server_pids]
         clients = [SseClient(stream_url(two_processes), token=family.token) for _ in range(STREAMS)]
@@ -184,12 +186,14 @@ def test_streams_recovered_together_keep_their_own_credentials(two_processes):
 
 
 def test_a_grip_signature_pushpin_did_not_make_is_not_believed(two_processes):
-    """Straight to a server, a forged `Grip-Sig` gets an ordinary stream, not hold instructions."""
+    """Straight to a server, a forged `Grip-Sig` gets no hold instructions: the WSGI server behind
+    Pushpin, which cannot stream itself, refuses the stream with a 503 that says where to go."""
     family = StreamFamily(two_processes)
     server = two_processes.servers[0]
     forged = {"Grip-Sig": pushpin_signature("a-key-that-pushpin-does-not-sign-with")}
     response = stream_status(server, token=family.token, headers=forged)
-    assert response.status_code == 200
+    assert response.status_code == 503
+    assert response.json() == {"detail": STREAMS_THROUGH_PUSHPIN}
     assert "Grip-Hold" not in response.headers
     signed = {"Grip-Sig": pushpin_signature(two_processes.pushpins[0].sig_key)}
     held = httpx.get(
