@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 
 from children.models import Child
@@ -20,6 +20,7 @@ from insights.calendar import HouseholdCalendar
 from insights.classify import Effect, own_effect, reversal_effects
 from insights.models import COUNTERS, DAY_COUNTERS, ChildDay, ChildTotals, StreakChoice
 from insights.streaks import COUNTS, StreakState, day_kind, streak_state
+from kernel.lazy_savepoint import lazy_savepoint
 from tracking.models import TrackingEvent
 
 ORIGINAL_FIELDS = ("child_id", "entity_type", "entity_id", "action", "delta", "occurred_at")
@@ -38,8 +39,9 @@ class Applied:
 
 def apply_recorded(row: TrackingEvent) -> Applied | None:
     """Apply a row just written (the `event_recorded` receiver), in a savepoint: a failure rolls
-    back only the projection (the rebuild repairs it), never the action."""
-    with transaction.atomic():
+    back only the projection (the rebuild repairs it), never the action. The savepoint goes with
+    the projection's first statement (`kernel.lazy_savepoint`)."""
+    with lazy_savepoint():
         return apply(row)
 
 

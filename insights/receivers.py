@@ -5,7 +5,7 @@ rebuilt. Connected in `InsightsConfig.ready()`."""
 
 from typing import Any
 
-from django.db import transaction
+from kernel.lazy_savepoint import lazy_savepoint
 
 APPLIED = "insights_applied"  # where a row keeps what applying it did, for `event_published`
 
@@ -26,14 +26,15 @@ def on_event_recorded(sender: type, *, row: Any, **_: Any) -> dict[str, Any] | N
 def on_event_published(sender: type, *, row: Any, **_: Any) -> None:
     """Send `projection_applied` for a row applied above, in a savepoint of its own: what fails
     there (a badge check) rolls back alone and never the projection nor the action (the rebuild
-    repairs it)."""
+    repairs it). A check that reads nothing (what this process remembers sufficed) sends no
+    SAVEPOINT either (`kernel.lazy_savepoint`)."""
     from insights.models import ChildTotals
     from insights.signals import projection_applied
 
     applied = row.__dict__.pop(APPLIED, None)
     if applied is None:
         return  # not applied: the child is gone, or the projection failed and rolled back
-    with transaction.atomic():
+    with lazy_savepoint():
         projection_applied.send(
             sender=ChildTotals, child_id=row.child_id, row=row, totals=applied.totals
         )

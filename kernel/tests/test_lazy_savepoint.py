@@ -1,0 +1,116 @@
+"""`kernel.lazy_savepoint`: what `transaction.atomic()` does for a block inside a transaction (an
+error undoes the block alone, and its commit hooks), on either database; on PostgreSQL without
+round trips of its own but the RELEASE, and none at all for a block that sends no statement."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django_eventstream.models import EventCounter
+
+from kernel.lazy_savepoint import lazy_savepoint
+
+pytestmark = pytest.mark.django_db
+
+RELEASE = 'RELEASE SAVEPOINT "lazy_savepoint"'
+
+
+def names() -> set[str]:
+    return set(EventCounter.objects.values_list("name", flat=True))
+
+
+def test_what_the_block_writes_and_reads_is_as_without_it():
+    with transaction.atomic():
+        EventCounter.objects.create(name="Before")
+        with lazy_savepoint():
+            read = list(EventCounter.objects.values_list("name", flat=True))
+            counter = EventCounter.objects.create(name="Inside")
+            counter.value = 7
+            counter.save(update_fields=["value"])  # the UPDATE's row count is read
+            updated = EventCounter.objects.filter(name="Inside").update(value=8)
+    assert read == ["Before"]
+    assert updated == 1
+    assert EventCounter.objects.get(name="Inside").value == 8
+
+
+def test_an_error_undoes_the_block_alone_and_the_transaction_goes_on():
+    with transaction.atomic():
+        EventCounter.objects.create(name="Before")
+        with pytest.raises(IntegrityError), lazy_savepoint():
+            EventCounter.objects.create(name="Undone")
+            EventCounter.objects.create(name="Before")  # a duplicate name
+        assert not connection.needs_rollback
+        EventCounter.objects.create(name="After")
+    assert names() == {"Before", "After"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commit_hooks_of_an_undone_block_do_not_run():
+    ran = []
+    with transaction.atomic():
+        transaction.on_commit(lambda: ran.append("before"))
+        with pytest.raises(ValueError), lazy_savepoint():
+            EventCounter.objects.create(name="Undone")
+            transaction.on_commit(lambda: ran.append("undone"))
+            raise ValueError("not a database error: the block is undone all the same")
+        with lazy_savepoint():
+            transaction.on_commit(lambda: ran.append("kept"))
+    assert ran == ["before", "kept"]
+    assert "Undone" not in names()
+
+
+def test_an_inner_atomic_that_fails_leaves_the_block_going():
+    with transaction.atomic(), lazy_savepoint():
+        EventCounter.objects.create(name="Kept")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            EventCounter.objects.create(name="Kept")
+        EventCounter.objects.create(name="Also kept")
+    assert names() == {"Kept", "Also kept"}
+
+
+def test_nested_blocks_each_undo_their_own():
+    with transaction.atomic(), lazy_savepoint():
+        EventCounter.objects.create(name="Outer")
+        with pytest.raises(IntegrityError), lazy_savepoint():
+            EventCounter.objects.create(name="Inner")
+            EventCounter.objects.create(name="Outer")
+        EventCounter.objects.create(name="Outer again")
+    assert names() == {"Outer", "Outer again"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_it_is_a_transaction():
+    assert not connection.in_atomic_block
+    with pytest.raises(IntegrityError), lazy_savepoint():
+        EventCounter.objects.create(name="Half")
+        EventCounter.objects.create(name="Half")
+    assert "Half" not in names()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_savepoint_rides_on_the_first_statement():
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured, lazy_savepoint():
+            EventCounter.objects.create(name="One")
+        sent = [query["sql"] for query in captured.captured_queries]
+    assert len(sent) == 2
+    assert sent[0].startswith('SAVEPOINT "lazy_savepoint"; INSERT')  # what was sent, in one
+    assert sent[1] == RELEASE
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_block_that_sends_nothing_costs_nothing():
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured, lazy_savepoint():
+            pass
+        assert captured.captured_queries == []
+
+
+@pytest.mark.postgres
+def test_a_server_side_cursor_first_still_reads_its_rows():
+    for name in ("A", "B", "C"):
+        EventCounter.objects.create(name=name)
+    with transaction.atomic(), lazy_savepoint():
+        read = list(
+            EventCounter.objects.order_by("name").values_list("name", flat=True).iterator(2)
+        )
+    assert read == ["A", "B", "C"]
