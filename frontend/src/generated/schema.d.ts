@@ -6924,6 +6924,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Reached the WSGI server behind Pushpin directly: it holds no streams. Connect through Pushpin (docs/pushpin.md). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
         };
     };
     household_retrieve: {
