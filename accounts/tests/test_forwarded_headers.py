@@ -89,6 +89,19 @@ def sign_in(server: AsgiServer, username: str, password: str, forwarded_for: str
     )
 
 
+def wrong_guesses_from_forged_addresses(server, username: str, count: int) -> list[int]:
+    """The answers to `count` wrong passwords, each claiming another `X-Forwarded-For`."""
+    return [
+        sign_in(server, username, "wrong", forwarded_for=f"1.2.3.{n}").status_code
+        for n in range(count)
+    ]
+
+
+def locked_out_at(limit: int, count: int) -> list[int]:
+    """The answers of `count` wrong guesses locked out from the `limit`-th on."""
+    return [400] * (limit - 1) + [429] * (count - limit + 1)
+
+
 def test_make_run_trusts_no_forwarded_header_by_default():
     assert "--no-proxy-headers" in make_run_uvicorn_options()
     assert make_run_uvicorn_options(FORWARDED_ALLOW_IPS="10.0.0.5")[-2:] == [
@@ -113,26 +126,18 @@ def test_40_guesses_with_40_forwarded_for_values_are_locked_out(serve):
     parent = UserFactory()
     server = serve()
 
-    answers = [
-        sign_in(server, parent.username, "wrong", forwarded_for=f"1.2.3.{n}").status_code
-        for n in range(40)
-    ]
+    answers = wrong_guesses_from_forged_addresses(server, parent.username, 40)
 
-    limit = settings.AXES_FAILURE_LIMIT
-    assert answers == [400] * (limit - 1) + [429] * (40 - limit + 1)
+    assert answers == locked_out_at(settings.AXES_FAILURE_LIMIT, 40)
 
 
 def test_behind_a_trusted_proxy_forged_addresses_still_lock_the_username_out(serve):
     parent = UserFactory()
     server = serve(FORWARDED_ALLOW_IPS="127.0.0.1")
 
-    answers = [
-        sign_in(server, parent.username, "wrong", forwarded_for=f"1.2.3.{n}").status_code
-        for n in range(40)
-    ]
+    answers = wrong_guesses_from_forged_addresses(server, parent.username, 40)
 
-    limit = settings.AXES_USERNAME_FAILURE_LIMIT
-    assert answers == [400] * (limit - 1) + [429] * (40 - limit + 1)
+    assert answers == locked_out_at(settings.AXES_USERNAME_FAILURE_LIMIT, 40)
     assert sign_in(server, parent.username, PASSWORD, forwarded_for="5.6.7.8").status_code == 429
 
 
@@ -149,13 +154,9 @@ def test_gunicorn_trusts_no_forwarded_header_by_default(serve_wsgi):
     parent = UserFactory()
     server = serve_wsgi()
 
-    answers = [
-        sign_in(server, parent.username, "wrong", forwarded_for=f"1.2.3.{n}").status_code
-        for n in range(10)
-    ]
+    answers = wrong_guesses_from_forged_addresses(server, parent.username, 10)
 
-    limit = settings.AXES_FAILURE_LIMIT
-    assert answers == [400] * (limit - 1) + [429] * (10 - limit + 1)
+    assert answers == locked_out_at(settings.AXES_FAILURE_LIMIT, 10)
 
 
 def test_gunicorn_behind_a_trusted_proxy_counts_by_the_forwarded_address(serve_wsgi):
@@ -164,11 +165,7 @@ def test_gunicorn_behind_a_trusted_proxy_counts_by_the_forwarded_address(serve_w
     parent = UserFactory()
     server = serve_wsgi(FORWARDED_ALLOW_IPS="127.0.0.1")
 
-    answers = [
-        sign_in(server, parent.username, "wrong", forwarded_for=f"1.2.3.{n}").status_code
-        for n in range(40)
-    ]
+    answers = wrong_guesses_from_forged_addresses(server, parent.username, 40)
 
-    limit = settings.AXES_USERNAME_FAILURE_LIMIT
-    assert answers == [400] * (limit - 1) + [429] * (40 - limit + 1)
+    assert answers == locked_out_at(settings.AXES_USERNAME_FAILURE_LIMIT, 40)
     assert sign_in(server, parent.username, PASSWORD, forwarded_for="5.6.7.8").status_code == 429
