@@ -113,6 +113,9 @@ TEMPLATES = [
 
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with statements that ride on the COMMIT (kernel/commit_rider.py).
+    DATABASES["default"]["ENGINE"] = "kernel.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no row locks: IMMEDIATE transactions serialize writers, WAL lets readers run
     # alongside them. https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior

@@ -1,0 +1,134 @@
+"""Statements that ride on the transaction's COMMIT, with no round trip of their own.
+
+Tracking stores an action's stream messages last, in a savepoint of their own (their failure must
+never fail the action), and nothing in the action reads them afterwards: they can go with the
+COMMIT, in one query string, which psycopg's client-side cursor sends with the simple query
+protocol (the server runs the statements in order and stops at the first error). A statement
+given to `ride_on_commit` is sent:
+
+- with the COMMIT: `SAVEPOINT; the statement; RELEASE SAVEPOINT; COMMIT`;
+- or alone in its savepoint, just before anything else the transaction sends first (which may
+  read what it writes, or roll back a savepoint around it);
+- or never, if the transaction rolls back.
+
+Its answer gets the statement's rows, or the DatabaseError that undid it: then its savepoint is
+rolled back and the transaction goes on. This needs the project's PostgreSQL backend
+(`kernel.postgresql`) and an open transaction; elsewhere `ride_on_commit` returns False, and the
+caller sends the statement itself.
+"""
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from psycopg.pq import ExecStatus, TransactionStatus
+
+from kernel.one_trip import Statement
+
+logger = logging.getLogger(__name__)
+
+NAME = '"rider"'
+ROLLBACK = f"ROLLBACK TO SAVEPOINT {NAME}; RELEASE SAVEPOINT {NAME}"
+
+Answer = Callable[[list[tuple] | DatabaseError], None]
+
+
+@dataclass(frozen=True)
+class Rider:
+    statement: Statement
+    answer: Answer
+
+
+def ride_on_commit(statement: Statement, answer: Answer) -> bool:
+    """Send the statement with the transaction's COMMIT (or before anything sent after it), and
+    give its rows or its error to `answer`. False, with nothing kept, outside a transaction or
+    on another backend."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    riders = getattr(connection, "riders", None)
+    if riders is None or not connection.in_atomic_block:
+        return False
+    riders.append(Rider(statement, answer))
+    return True
+
+
+def send_riders_now() -> None:
+    """Send the statements still waiting, now (for a commit hook run without a commit, as the
+    tests' `captureOnCommitCallbacks` runs them)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if getattr(connection, "riders", None):
+        connection.cursor().close()  # the backend sends them before any cursor
+
+
+def send_riders(connection: Any, make_cursor: Callable[[], Any]) -> None:
+    """Each waiting statement alone in its savepoint, one round trip each."""
+    riders, connection.riders = connection.riders, []
+    for rider in riders:
+        if _aborted(connection):
+            _answer(rider, DatabaseError("the transaction failed before the statement was sent"))
+            continue
+        sql, parameters = rider.statement
+        with _unwrapped(connection), make_cursor() as cursor:
+            try:
+                cursor.execute(f"SAVEPOINT {NAME}; {sql}; RELEASE SAVEPOINT {NAME}", parameters)
+            except DatabaseError as error:
+                cursor.execute(ROLLBACK)
+                _answer(rider, error)
+                continue
+            rows = _rows(cursor)
+        _answer(rider, rows)
+
+
+def commit_with(
+    connection: Any, rider: Rider, make_cursor: Callable[[], Any], commit: Callable[[], None]
+) -> None:
+    """COMMIT, with the statement before it in the same round trip. Should the statement fail,
+    its savepoint is rolled back and the transaction commits without it; should the COMMIT fail,
+    the error is the commit's, as it would be without a rider."""
+    if _aborted(connection):
+        _answer(rider, DatabaseError("the transaction failed before the statement was sent"))
+        return commit()
+    sql, parameters = rider.statement
+    with _unwrapped(connection), make_cursor() as cursor:
+        try:
+            cursor.execute(f"SAVEPOINT {NAME}; {sql}; RELEASE SAVEPOINT {NAME}; COMMIT", parameters)
+        except DatabaseError as error:
+            if not _aborted(connection):
+                raise  # the COMMIT failed: the transaction is gone, the rider with it
+            cursor.execute(ROLLBACK)
+            _answer(rider, error)
+            return commit()
+        rows = _rows(cursor)
+    _answer(rider, rows)
+
+
+def _aborted(connection: Any) -> bool:
+    return connection.connection.info.transaction_status == TransactionStatus.INERROR
+
+
+@contextlib.contextmanager
+def _unwrapped(connection: Any) -> Iterator[None]:
+    """Without the connection's execute wrappers: a rider belongs to no savepoint that a wrapper
+    opens around the statement that happens to follow it (`kernel.lazy_savepoint`)."""
+    wrappers = connection.execute_wrappers
+    connection.execute_wrappers = []
+    try:
+        yield
+    finally:
+        connection.execute_wrappers = wrappers
+
+
+def _rows(cursor: Any) -> list[tuple]:
+    raw = cursor.cursor  # psycopg's own: the statement's result is the one after the SAVEPOINT's
+    raw.nextset()
+    return raw.fetchall() if raw.pgresult.status == ExecStatus.TUPLES_OK else []
+
+
+def _answer(rider: Rider, result: list[tuple] | DatabaseError) -> None:
+    # Runs inside the commit: an answer that raises must not look like a failed commit.
+    try:
+        rider.answer(result)
+    except Exception:
+        logger.exception("the answer to a statement sent with the commit failed")
