@@ -15,6 +15,10 @@ Its answer gets the statement's rows, or the DatabaseError that undid it: then i
 rolled back and the transaction goes on. This needs the project's PostgreSQL backend
 (`kernel.postgresql`) and an open transaction; elsewhere `ride_on_commit` returns False, and the
 caller sends the statement itself.
+
+A lead (`lead_next`) is smaller: a statement with no answer that cannot fail on its own (a
+savepoint's RELEASE), sent in front of whatever the transaction sends next, in the same query
+string, or with the COMMIT.
 """
 
 import contextlib
@@ -54,6 +58,28 @@ def ride_on_commit(statement: Statement, answer: Answer) -> bool:
     return True
 
 
+def lead_next(sql: str) -> bool:
+    """Send `sql` in front of the transaction's next statement (or its COMMIT). False, with
+    nothing kept, outside a transaction or on another backend."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    leads = getattr(connection, "leads", None)
+    if leads is None or not connection.in_atomic_block:
+        return False
+    leads.append(sql)
+    return True
+
+
+def take_leads(connection: Any) -> list[str]:
+    """The leads waiting to go in front of the next statement, for a caller that sends one
+    without Django's cursor; none once the transaction has failed (what rolls it back undoes
+    what they would have released)."""
+    leads = getattr(connection, "leads", None)
+    if not leads:
+        return []
+    connection.leads = []
+    return [] if _aborted(connection) else leads
+
+
 def send_riders_now() -> None:
     """Send the statements still waiting, now (for a commit hook run without a commit, as the
     tests' `captureOnCommitCallbacks` runs them)."""
@@ -82,26 +108,32 @@ def send_riders(connection: Any, make_cursor: Callable[[], Any]) -> None:
 
 
 def commit_with(
-    connection: Any, rider: Rider, make_cursor: Callable[[], Any], commit: Callable[[], None]
+    connection: Any, rider: Rider | None, make_cursor: Callable[[], Any], commit: Callable[[], None]
 ) -> None:
-    """COMMIT, with the statement before it in the same round trip. Should the statement fail,
-    its savepoint is rolled back and the transaction commits without it; should the COMMIT fail,
-    the error is the commit's, as it would be without a rider."""
-    if _aborted(connection):
-        _answer(rider, DatabaseError("the transaction failed before the statement was sent"))
+    """COMMIT, with the statement (and the leads) before it in the same round trip. Should the
+    statement fail, its savepoint is rolled back and the transaction commits without it; should
+    the COMMIT fail, the error is the commit's, as it would be without a rider."""
+    if rider is None and not connection.leads:
         return commit()
-    sql, parameters = rider.statement
+    if _aborted(connection):
+        connection.leads = []
+        if rider is not None:
+            _answer(rider, DatabaseError("the transaction failed before the statement was sent"))
+        return commit()
+    sql, parameters = rider.statement if rider is not None else ("", None)
+    text = f"SAVEPOINT {NAME}; {sql}; RELEASE SAVEPOINT {NAME}; COMMIT" if rider else "COMMIT"
     with _unwrapped(connection), make_cursor() as cursor:
         try:
-            cursor.execute(f"SAVEPOINT {NAME}; {sql}; RELEASE SAVEPOINT {NAME}; COMMIT", parameters)
+            cursor.execute(text, parameters)
         except DatabaseError as error:
-            if not _aborted(connection):
+            if rider is None or not _aborted(connection):
                 raise  # the COMMIT failed: the transaction is gone, the rider with it
             cursor.execute(ROLLBACK)
             _answer(rider, error)
             return commit()
-        rows = _rows(cursor)
-    _answer(rider, rows)
+        rows = _rows(cursor) if rider is not None else []
+    if rider is not None:
+        _answer(rider, rows)
 
 
 def _aborted(connection: Any) -> bool:

@@ -20,6 +20,8 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from psycopg import ServerCursor
 
+from kernel.commit_rider import lead_next, take_leads
+
 NAME = '"lazy_savepoint"'
 
 
@@ -36,8 +38,9 @@ class _Pending:
         cursor = context["cursor"]
         if many or isinstance(cursor.cursor, ServerCursor):
             # executemany and a server-side cursor's DECLARE take one statement: send it alone.
+            leads = take_leads(context["connection"])
             with context["connection"].connection.cursor() as alone:
-                alone.execute(f"SAVEPOINT {NAME}")
+                alone.execute("; ".join([*leads, f"SAVEPOINT {NAME}"]))
             return execute(sql, params, many, context)
         result = execute(f"SAVEPOINT {NAME}; {sql}", params, many, context)
         cursor.cursor.nextset()  # past the SAVEPOINT's result, to the statement's
@@ -70,6 +73,6 @@ def lazy_savepoint() -> Iterator[None]:
                 cursor.execute(f"ROLLBACK TO SAVEPOINT {NAME}; RELEASE SAVEPOINT {NAME}")
         del connection.run_on_commit[hooks:]
         raise
-    if pending.sent:
+    if pending.sent and not lead_next(f"RELEASE SAVEPOINT {NAME}"):
         with connection.cursor() as cursor:
             cursor.execute(f"RELEASE SAVEPOINT {NAME}")

@@ -174,3 +174,18 @@ def test_an_answer_that_raises_does_not_fail_the_commit(caplog):
         ride_on_commit(insert("Rider"), answer)
     assert names() == {"Rider"}
     assert "the answer to a statement sent with the commit failed" in caplog.text
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_waiting_release_and_the_rider_go_with_the_commit_in_one_round_trip():
+    answers = Answers()
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        with lazy_savepoint():
+            EventCounter.objects.create(name="Action")
+        ride_on_commit(insert("Rider"), answers)
+    last = captured.captured_queries[-1]["sql"]
+    assert last.startswith('RELEASE SAVEPOINT "lazy_savepoint"; SAVEPOINT "rider"; INSERT')
+    assert last.endswith("; COMMIT")
+    assert answers == [[("Rider",)]]
+    assert names() == {"Action", "Rider"}

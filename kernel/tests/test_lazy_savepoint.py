@@ -87,14 +87,44 @@ def test_outside_a_transaction_it_is_a_transaction():
 
 
 @pytest.mark.postgres
-def test_on_postgresql_the_savepoint_rides_on_the_first_statement():
+def test_on_postgresql_the_savepoint_rides_on_the_first_statement_and_the_release_on_the_next():
     with transaction.atomic():
-        with CaptureQueriesContext(connection) as captured, lazy_savepoint():
-            EventCounter.objects.create(name="One")
+        with CaptureQueriesContext(connection) as captured:
+            with lazy_savepoint():
+                EventCounter.objects.create(name="One")
+            EventCounter.objects.create(name="Two")
         sent = [query["sql"] for query in captured.captured_queries]
     assert len(sent) == 2
     assert sent[0].startswith('SAVEPOINT "lazy_savepoint"; INSERT')  # what was sent, in one
-    assert sent[1] == RELEASE
+    assert sent[1].startswith(f"{RELEASE}; INSERT")
+    assert names() == {"One", "Two"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_last_release_goes_with_the_commit():
+    with CaptureQueriesContext(connection) as captured:
+        with transaction.atomic(), lazy_savepoint():
+            EventCounter.objects.create(name="One")
+        sent = [query["sql"] for query in captured.captured_queries]
+    assert sent[-1] == f"{RELEASE}; COMMIT"
+    assert names() == {"One"}
+
+
+@pytest.mark.postgres
+def test_the_release_goes_before_the_next_blocks_savepoint():
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured:
+            with lazy_savepoint():
+                EventCounter.objects.create(name="One")
+            with pytest.raises(IntegrityError), lazy_savepoint():
+                EventCounter.objects.create(name="Two")
+                EventCounter.objects.create(name="One")  # a duplicate: the second block is undone
+            with lazy_savepoint():
+                rows = list(EventCounter.objects.values_list("name", flat=True).iterator(2))
+        sent = [query["sql"] for query in captured.captured_queries]
+    assert sent[1].startswith(f'{RELEASE}; SAVEPOINT "lazy_savepoint"; INSERT')
+    assert rows == ["One"]  # the first block's row, kept; a server-side cursor's first read
 
 
 @pytest.mark.postgres
@@ -114,3 +144,39 @@ def test_a_server_side_cursor_first_still_reads_its_rows():
             EventCounter.objects.order_by("name").values_list("name", flat=True).iterator(2)
         )
     assert read == ["A", "B", "C"]
+
+
+@pytest.mark.postgres
+def test_a_release_waiting_goes_before_a_server_side_cursor():
+    with transaction.atomic():
+        with lazy_savepoint():
+            EventCounter.objects.create(name="One")
+        plain = list(EventCounter.objects.values_list("name", flat=True).iterator(2))
+        with lazy_savepoint():
+            EventCounter.objects.create(name="Two")
+        with lazy_savepoint():  # its SAVEPOINT goes alone, after the RELEASE waiting
+            inside = list(EventCounter.objects.values_list("name", flat=True).iterator(2))
+        with pytest.raises(IntegrityError), lazy_savepoint():
+            EventCounter.objects.create(name="Three")
+            EventCounter.objects.create(name="One")
+        many = EventCounter.objects.bulk_create([EventCounter(name="Four")])
+    assert plain == ["One"]
+    assert sorted(inside) == ["One", "Two"]
+    assert len(many) == 1
+    assert names() == {"One", "Two", "Four"}
+
+
+@pytest.mark.postgres
+def test_a_release_waiting_goes_before_an_executemany():
+    table = EventCounter._meta.db_table
+    with transaction.atomic():
+        with lazy_savepoint():
+            EventCounter.objects.create(name="One")
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (name, value, updated) VALUES (%s, 0, now())",
+                [["Two"], ["Three"]],
+            )
+        with pytest.raises(IntegrityError), lazy_savepoint():
+            EventCounter.objects.create(name="One")
+    assert names() == {"One", "Two", "Three"}
