@@ -5,8 +5,9 @@ statement, and a block that sends none sends no SAVEPOINT and no RELEASE either.
 Inside every action, insights' projection and the badge check each run in a savepoint of their
 own; through `atomic()` that is two more round trips each, and the badge check often sends one
 statement or none. Here the SAVEPOINT rides on the first statement (one query string, which
-psycopg's client-side cursor sends with the simple query protocol), and the RELEASE is sent at
-the end only if the SAVEPOINT was.
+psycopg's client-side cursor sends with the simple query protocol), and the RELEASE, only if
+the SAVEPOINT was sent, goes in front of the transaction's next statement or with its COMMIT
+(`kernel.commit_rider.lead_next`): a RELEASE cannot fail on its own, so it needs no answer.
 
 What `atomic()` does on an error, this does too: the savepoint is rolled back (if it was sent),
 the commit hooks registered inside are dropped, `needs_rollback` is cleared, and the error goes

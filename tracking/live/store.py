@@ -2,7 +2,8 @@
 
 An event is stored in the action's own transaction, so a rolled-back action leaves none: all of an
 action's messages together, at the end of its announcement (`one_write_per_action`), on PostgreSQL
-in one statement (one counter bump per channel and one INSERT), and delivered after the commit: to
+in one statement (one counter bump per channel and one INSERT) sent with the COMMIT
+(`kernel.commit_rider`), and delivered after the commit: to
 this process's listeners, or through Redis to every process's. A client that reconnects with
 `Last-Event-ID` reads what it missed from the store. This replaces django-eventstream's
 `send_event`, which stores and publishes in a transaction of its own after the action (six
