@@ -100,7 +100,8 @@ def send_riders(connection: Any, make_cursor: Callable[[], Any]) -> None:
             try:
                 cursor.execute(f"SAVEPOINT {NAME}; {sql}; RELEASE SAVEPOINT {NAME}", parameters)
             except DatabaseError as error:
-                cursor.execute(ROLLBACK)
+                if _aborted(connection):  # else psycopg refused it before sending anything
+                    cursor.execute(ROLLBACK)
                 _answer(rider, error)
                 continue
             rows = _rows(cursor)
@@ -126,9 +127,12 @@ def commit_with(
         try:
             cursor.execute(text, parameters)
         except DatabaseError as error:
-            if rider is None or not _aborted(connection):
+            status = connection.connection.info.transaction_status
+            if rider is None or status == TransactionStatus.IDLE:
                 raise  # the COMMIT failed: the transaction is gone, the rider with it
-            cursor.execute(ROLLBACK)
+            if status == TransactionStatus.INERROR:
+                cursor.execute(ROLLBACK)
+            # else psycopg refused the statement before sending anything
             _answer(rider, error)
             return commit()
         rows = _rows(cursor) if rider is not None else []

@@ -189,3 +189,22 @@ def test_a_waiting_release_and_the_rider_go_with_the_commit_in_one_round_trip():
     assert last.endswith("; COMMIT")
     assert answers == [[("Rider",)]]
     assert names() == {"Action", "Rider"}
+
+
+class NotAdaptable:
+    """A parameter psycopg refuses on the client, before anything is sent."""
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("sent_by", ["the commit", "a later statement"])
+def test_a_statement_refused_before_sending_is_answered_and_the_transaction_commits(sent_by):
+    answers = Answers()
+    with transaction.atomic():
+        EventCounter.objects.create(name="Action")
+        ride_on_commit(insert(NotAdaptable()), answers)
+        if sent_by == "a later statement":
+            EventCounter.objects.create(name="Later")
+    [error] = answers
+    assert isinstance(error, DatabaseError)
+    assert names() == ({"Action"} if sent_by == "the commit" else {"Action", "Later"})
