@@ -116,6 +116,13 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend, with statements that ride on the COMMIT (kernel/commit_rider.py).
     DATABASES["default"]["ENGINE"] = "kernel.postgresql"
+    # Django turns psycopg's prepared statements off; only the statement that rides on the
+    # COMMIT uses them here (it is planned once per connection, not on every action). "off"
+    # behind a pooler that cannot keep them (PgBouncer before 1.21 in transaction mode).
+    threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="") or "5"
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if threshold == "off" else int(threshold)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no row locks: IMMEDIATE transactions serialize writers, WAL lets readers run
     # alongside them. https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior

@@ -91,3 +91,29 @@ def test_a_grip_url_without_pushpins_key_refuses_to_start():
     result = manage_check(DEBUG="1", GRIP_URL="http://127.0.0.1:5561")
     assert result.returncode != 0
     assert "GRIP_URL needs key=" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "threshold"), [("", "5"), ("off", "None"), ("0", "0")])
+def test_postgresql_uses_the_projects_backend_and_its_prepare_threshold(value, threshold):
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "d = settings.DATABASES['default']; print(d['ENGINE'], d['OPTIONS']['prepare_threshold'])",
+        ],
+        cwd=settings.BASE_DIR,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "DJANGO_SETTINGS_MODULE": "chorehub.settings",
+            "DEBUG": "1",
+            "DATABASE_URL": "postgres://someone@db.example.com:5432/chorehub",
+            "DATABASE_PREPARE_THRESHOLD": value,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["kernel.postgresql", threshold]

@@ -208,3 +208,19 @@ def test_a_statement_refused_before_sending_is_answered_and_the_transaction_comm
     [error] = answers
     assert isinstance(error, DatabaseError)
     assert names() == ({"Action"} if sent_by == "the commit" else {"Action", "Later"})
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_statement_with_the_commit_is_prepared_once_per_connection():
+    for name in ("First", "Second"):
+        with transaction.atomic():
+            ride_on_commit(insert(name), Answers())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f"INSERT INTO {TABLE}%"],
+        )
+        [[prepared]] = cursor.fetchall()
+    assert prepared == 1
+    assert names() == {"First", "Second"}
