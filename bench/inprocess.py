@@ -18,10 +18,12 @@ sends in each variant (counted with Django's CaptureQueriesContext).
         --calls 3000
 """
 
+import contextlib
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -114,25 +116,33 @@ def statements(families: dict) -> dict[str, list[str]]:
     return sent
 
 
-def main() -> None:
-    args = in_process_arguments(__doc__.split("\n\n")[0], "inprocess.py")
-    before = other_load()
+@contextlib.contextmanager
+def families_on_a_database(args, name: str, variants: tuple[str, ...]) -> Iterator[dict]:
+    """A database of the benchmark's own (created, migrated, dropped), Django set up on it in this
+    process with its logs in a temporary folder, and one family per variant."""
     with (
-        tempfile.TemporaryDirectory(prefix="bench-inprocess-") as folder,
-        bench_database(args.database_url, DATABASE_NAME) as url,
+        tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as folder,
+        bench_database(args.database_url, name) as url,
     ):
         env = server_env(url, Path(folder) / "logs")
         os.environ["CHOREHUB_LOG_DIR"] = env["CHOREHUB_LOG_DIR"]
         migrate(env)
         setup_django(env)
-        families = {variant: make_family(variant) for variant in VARIANTS}
+        try:
+            yield {variant: make_family(variant) for variant in variants}
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+
+def main() -> None:
+    args = in_process_arguments(__doc__.split("\n\n")[0], "inprocess.py")
+    before = other_load()
+    with families_on_a_database(args, DATABASE_NAME, VARIANTS) as families:
         timings = run(families, args.calls, args.warmup, args.block)
         sent = statements(families)
-        after = other_load()
-        report(args, timings, sent, before, after)
-        from django.db import connections
-
-        connections.close_all()
+        report(args, timings, sent, before, other_load())
 
 
 def report(args, timings: dict, sent: dict, before: str, after: str) -> None:

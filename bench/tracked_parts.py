@@ -19,25 +19,19 @@ rendering of the row).
 """
 
 import functools
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (
-    bench_database,
     in_process_arguments,
     machine,
-    migrate,
     other_load,
-    server_env,
-    setup_django,
 )
-from bench.inprocess import Receivers, make_family
+from bench.inprocess import Receivers, families_on_a_database
 
 DATABASE_NAME = "chorehub_bench_tracked_parts"
 VARIANTS = ("untracked", "tracked")
@@ -139,20 +133,9 @@ def report(args, measured: dict, before: str, after: str) -> None:
 def main() -> None:
     args = in_process_arguments(__doc__.split("\n\n")[0], "tracked_parts.py")
     before = other_load()
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-tracked-parts-") as folder,
-        bench_database(args.database_url, DATABASE_NAME) as url,
-    ):
-        env = server_env(url, Path(folder) / "logs")
-        os.environ["CHOREHUB_LOG_DIR"] = env["CHOREHUB_LOG_DIR"]
-        migrate(env)
-        setup_django(env)
-        families = {variant: make_family(variant) for variant in VARIANTS}
+    with families_on_a_database(args, DATABASE_NAME, VARIANTS) as families:
         measured = run(families, args.calls, args.warmup, args.block)
         report(args, measured, before, other_load())
-        from django.db import connections
-
-        connections.close_all()
 
 
 if __name__ == "__main__":
