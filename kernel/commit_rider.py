@@ -23,16 +23,14 @@ string, or with the COMMIT.
 
 import contextlib
 import logging
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from psycopg.pq import ExecStatus, TransactionStatus
 
-from kernel.one_trip import Statement
+from kernel.pipeline import Statement, send_in_savepoint
 
 logger = logging.getLogger(__name__)
 
@@ -144,38 +142,13 @@ def commit_with(
 
 
 def _send_with_commit(connection: Any, statement: Statement) -> list[tuple]:
-    """The leads, `SAVEPOINT`, the statement, `RELEASE` and `COMMIT` in psycopg's pipeline mode:
-    one round trip, and the statement prepared on the connection (the extended protocol), so
-    PostgreSQL plans it once rather than each time (0.13 ms of planning for the stream messages'
-    statement, measured; docs/benchmarks.md)."""
-    sql, parameters = statement
-    raw = connection.connection
-    leads = take_leads(connection)
-    started = time.monotonic()
-    with connection.wrap_database_errors:
-        cursor = psycopg.Cursor(raw)
-        try:
-            with raw.pipeline():
-                for lead in leads:
-                    raw.execute(lead)
-                raw.execute(f"SAVEPOINT {NAME}")
-                cursor.execute(sql, parameters, prepare=True)
-                raw.execute(f"RELEASE SAVEPOINT {NAME}")
-                raw.commit()
-            return cursor.fetchall() if cursor.description else []
-        finally:
-            cursor.close()
-            if connection.queries_logged:
-                _log(connection, leads, statement, time.monotonic() - started)
-
-
-def _log(connection: Any, leads: list[str], statement: Statement, duration: float) -> None:
-    """What was sent, as one entry in the debug query log (where Django's cursor logs)."""
-    sql, parameters = statement
-    with psycopg.ClientCursor(connection.connection) as interpolating:
-        shown = interpolating.mogrify(sql, parameters)
-    text = "; ".join([*leads, f"SAVEPOINT {NAME}", shown, f"RELEASE SAVEPOINT {NAME}", "COMMIT"])
-    connection.queries_log.append({"sql": text, "time": f"{duration:.3f}"})
+    """The leads, `SAVEPOINT`, the statement, `RELEASE` and `COMMIT` in one round trip, the
+    statement prepared (`kernel.pipeline`): PostgreSQL plans it once rather than each time (0.13
+    ms of planning for the stream messages' statement, measured; docs/benchmarks.md)."""
+    [rows] = send_in_savepoint(
+        connection, [statement], savepoint=NAME, leads=take_leads(connection), commit=True
+    )
+    return rows
 
 
 def _aborted(connection: Any) -> bool:
