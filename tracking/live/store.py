@@ -104,13 +104,46 @@ NOT_STORED = "live events not stored: %s"
 
 def deliver_all(events: list[Event]) -> None:
     """Deliver an action's events in order (one commit hook for all of them: registering one
-    costs more than delivering an event in this process); one that fails is logged, and the
-    others are still delivered."""
+    costs more than delivering an event in this process): to Pushpin when it holds streams
+    (GRIP_URL), and to the listeners, through Redis when it is configured (every process, all
+    the events in one round trip), else in this process. A failure is logged with the event it
+    lost, and the others are still delivered; every event stays stored, so a client that
+    reconnects with Last-Event-ID gets it."""
+    from django_eventstream import eventstream
+    from django_eventstream.views import get_listener_manager
+
+    redis_client = eventstream.redis_client
     for event in events:
         try:
-            deliver(event)
+            if settings.GRIP_PROXIES:
+                publish_to_proxy(event)
+            if redis_client is None:
+                get_listener_manager().add_to_queues(event.channel, event)
         except Exception:
             logger.exception("live event not delivered: %s %s", event.channel, event.type)
+    if redis_client is not None and events:
+        publish_to_redis(redis_client, events)
+
+
+def publish_to_redis(redis_client: Any, events: list[Event]) -> None:
+    """Every process's listeners, woken through Redis (the channel and message format
+    django-eventstream's RedisListener reads), the events in one pipeline: one round trip."""
+    pipeline = redis_client.pipeline(transaction=False)
+    for event in events:
+        message = {
+            "channel": event.channel,
+            "event_type": event.type,
+            "data": event.data,
+            "pub_id": str(event.id),
+        }
+        pipeline.publish(REDIS_CHANNEL, json.dumps(message))
+    try:
+        pipeline.execute()
+    except (RedisError, OSError):
+        for event in events:
+            logger.exception(
+                "live event not sent to %s: %s %s", event.channel, event.type, event.data
+            )
 
 
 class _Together:
@@ -235,30 +268,6 @@ def _store_sql() -> tuple[str, str, Any]:
         f"INSERT INTO {table} (channel, type, data, eid, created) VALUES (%s, %s, %s, %s, %s)",
         StoredEvent._meta.get_field("created"),
     )
-
-
-def deliver(event: Event) -> None:
-    """Wake the listeners of the event's channel: through Redis when it is configured (every
-    process), else in this process; and publish it to Pushpin when it holds streams (GRIP_URL)."""
-    from django_eventstream import eventstream
-    from django_eventstream.views import get_listener_manager
-
-    if settings.GRIP_PROXIES:
-        publish_to_proxy(event)
-    try:
-        if eventstream.redis_client is not None:
-            message = {
-                "channel": event.channel,
-                "event_type": event.type,
-                "data": event.data,
-                "pub_id": str(event.id),
-            }
-            eventstream.redis_client.publish(REDIS_CHANNEL, json.dumps(message))
-        else:
-            get_listener_manager().add_to_queues(event.channel, event)
-    except (RedisError, OSError):
-        # Still stored: a client that reconnects with Last-Event-ID gets it.
-        logger.exception("live event not sent to %s: %s %s", event.channel, event.type, event.data)
 
 
 def publish_to_proxy(event: Event) -> None:
