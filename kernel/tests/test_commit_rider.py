@@ -9,6 +9,7 @@ from django_eventstream.models import EventCounter
 
 from kernel.commit_rider import ride_on_commit, send_riders_now
 from kernel.lazy_savepoint import lazy_savepoint
+from kernel.tests.prepared import prepared_count
 
 pytestmark = pytest.mark.django_db
 
@@ -216,11 +217,5 @@ def test_the_statement_with_the_commit_is_prepared_once_per_connection():
     for name in ("First", "Second"):
         with transaction.atomic():
             ride_on_commit(insert(name), Answers())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            [f"INSERT INTO {TABLE}%"],
-        )
-        [[prepared]] = cursor.fetchall()
-    assert prepared == 1
+    assert prepared_count(f"INSERT INTO {TABLE}") == 1
     assert names() == {"First", "Second"}

@@ -9,6 +9,7 @@ from django_eventstream.models import EventCounter
 
 from kernel.commit_rider import lead_next, ride_on_commit
 from kernel.one_trip import in_savepoint
+from kernel.tests.prepared import prepared_count
 
 pytestmark = pytest.mark.django_db
 
@@ -94,13 +95,7 @@ def test_its_statements_are_prepared_once_per_connection():
     for name in ("First", "Second"):
         with transaction.atomic():
             in_savepoint([insert_counter(name)])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            [f"INSERT INTO {TABLE}%"],
-        )
-        [[prepared]] = cursor.fetchall()
-    assert prepared == 1
+    assert prepared_count(f"INSERT INTO {TABLE}") == 1
     assert names() == {"First", "Second"}
 
 
