@@ -10,7 +10,12 @@ class AchievementsConfig(AppConfig):
         from children import signals as children_signals
         from households import signals as households_signals
         from insights import signals as insights_signals
+        from tracking import signals as tracking_signals
 
+        # The household's badge definitions, read in the round trip of each action's row.
+        tracking_signals.reading_with_row.connect(
+            receivers.read_with_row, dispatch_uid="achievements.badges"
+        )
         # After insights applied a row (its figures and the child's totals are up to date).
         insights_signals.projection_applied.connect(
             receivers.on_projection_applied, dispatch_uid="achievements.badges"

@@ -97,15 +97,22 @@ def badge_of(definition: BadgeDefinition) -> Badge:
     )
 
 
-def badges_of_household(household_id: int) -> list[Badge]:
-    """The built-in badges, then the household's own (one query).
+def badges_of_household(household_id: int, read: list[tuple] | None = None) -> list[Badge]:
+    """The built-in badges, then the household's own (one query, unless `read` holds its rows:
+    `definitions_read`'s, made in the round trip of the row being checked).
 
     Hand-written, its SQL built once per process: every action's badge check reads this, and
     compiling the equivalent queryset (with the chore's name) cost more than the read itself."""
-    with connection.cursor() as cursor:
-        cursor.execute(_definitions_sql(), [household_id])
-        rows = cursor.fetchall()
-    return [*BUILT_IN, *(_badge_of_row(*row) for row in rows)]
+    if read is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_definitions_sql(), [household_id])
+            read = cursor.fetchall()
+    return [*BUILT_IN, *(_badge_of_row(*row) for row in read)]
+
+
+def definitions_read(household_id: int) -> tuple[str, list[int]]:
+    """The household's own definitions, as a statement to send with another (`kernel.one_trip`)."""
+    return _definitions_sql(), [household_id]
 
 
 def _badge_of_row(

@@ -84,11 +84,11 @@ def previous_event_day(row: TrackingEvent, calendar: HouseholdCalendar) -> date 
 class Check:
     """One row's check: its candidates (badge, period) and their verdicts."""
 
-    def __init__(self, row: TrackingEvent, totals: Any) -> None:
+    def __init__(self, row: TrackingEvent, totals: Any, definitions: list[tuple] | None) -> None:
         self.row, self.totals, self.child = row, totals, totals.child
         self.calendar = HouseholdCalendar.of(self.child.household)
         self.row_day = self.calendar.day_of(row.occurred_at)
-        self.badges = badges_of_household(self.child.household_id)
+        self.badges = badges_of_household(self.child.household_id, definitions)
         self.tallied = counted_tasks(self.badges)
         self.touches = touches_of(row, self.calendar)
         # Only a reversal or a pause can make a criterion false (a streak split, a count down).
@@ -173,6 +173,9 @@ class Check:
         self.verdicts[(badge.key, start)] = (badge, is_met(badge, self.period_measures[key]))
 
 
-def check_badges_after(row: TrackingEvent, totals: Any) -> None:
-    """Award what this row made due and revoke what it made false (see the module's docstring)."""
-    Check(row, totals).run()
+def check_badges_after(
+    row: TrackingEvent, totals: Any, definitions: list[tuple] | None = None
+) -> None:
+    """Award what this row made due and revoke what it made false (see the module's docstring).
+    `definitions`: the household's definitions' rows, when they were read with the row."""
+    Check(row, totals, definitions).run()

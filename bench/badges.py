@@ -108,22 +108,31 @@ class Receivers:
     """Connect or disconnect the projections' receivers (insights', achievements')."""
 
     def __init__(self) -> None:
-        from achievements.receivers import on_projection_applied
+        from achievements import receivers as achievements
+        from insights import projection
         from insights.receivers import on_event_recorded
         from insights.signals import projection_applied
-        from tracking.signals import event_recorded
+        from tracking.signals import event_recorded, reading_with_row
 
-        self.figures = (event_recorded, on_event_recorded, "insights.projection")
-        self.badges = (projection_applied, on_projection_applied, "achievements.badges")
+        # Each with what it asks to read in the row's round trip.
+        self.figures = (
+            (event_recorded, on_event_recorded, "insights.projection"),
+            (reading_with_row, projection.read_with_row, "insights.projection"),
+        )
+        self.badges = (
+            (projection_applied, achievements.on_projection_applied, "achievements.badges"),
+            (reading_with_row, achievements.read_with_row, "achievements.badges"),
+        )
 
     def set(self, variant: str) -> None:
-        for (signal, receiver, uid), wanted in (
+        for receivers, wanted in (
             (self.figures, variant != "without"),
             (self.badges, variant == "badges"),
         ):
-            signal.disconnect(dispatch_uid=uid)
-            if wanted:
-                signal.connect(receiver, dispatch_uid=uid)
+            for signal, receiver, uid in receivers:
+                signal.disconnect(dispatch_uid=uid)
+                if wanted:
+                    signal.connect(receiver, dispatch_uid=uid)
 
 
 def run(families: dict, requests: int, warmup: int) -> dict[str, list[float]]:

@@ -69,7 +69,7 @@ def measure(args: argparse.Namespace) -> None:
 
     from children.models import Child
     from demo.bulk_history import seed_events
-    from insights import receivers
+    from insights import projection, receivers
     from insights.calendar import HouseholdCalendar
     from insights.rebuild import rebuild
     from insights.signals import projection_applied
@@ -118,11 +118,15 @@ def measure(args: argparse.Namespace) -> None:
 
     def activate_without_projection() -> None:
         tracking_signals.event_recorded.disconnect(dispatch_uid="insights.projection")
+        tracking_signals.reading_with_row.disconnect(dispatch_uid="insights.projection")
         try:
             activate()
         finally:
             tracking_signals.event_recorded.connect(
                 receivers.on_event_recorded, dispatch_uid="insights.projection"
+            )
+            tracking_signals.reading_with_row.connect(
+                projection.read_with_row, dispatch_uid="insights.projection"
             )
 
     def activate_without_listeners() -> None:

@@ -7,9 +7,12 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from households import signals as households_signals
-        from insights import receivers
+        from insights import projection, receivers
         from tracking import signals as tracking_signals
 
+        tracking_signals.reading_with_row.connect(
+            projection.read_with_row, dispatch_uid="insights.projection"
+        )
         tracking_signals.event_recorded.connect(
             receivers.on_event_recorded, dispatch_uid="insights.projection"
         )

@@ -1,7 +1,8 @@
 """The incremental projection: each tracking row, as it is written, is added to its child's
 `ChildDay` rows and `ChildTotals`, in the transaction that wrote it, with a few queries (the
-child's totals and calendar in one locked read, one UPSERT per day touched, one update of the
-totals; a reversal reads its original by id). What it stores always equals a rebuild from the
+child's totals and calendar in one locked read, which goes in the row's own round trip when the
+ledger writes the row for an action, one UPSERT per day touched, one update of the totals; a
+reversal reads its original by id). What it stores always equals a rebuild from the
 history (`insights.rebuild`): both classify events through `insights.classify`.
 """
 
@@ -25,6 +26,7 @@ from tracking.models import TrackingEvent
 
 ORIGINAL_FIELDS = ("child_id", "entity_type", "entity_id", "action", "delta", "occurred_at")
 STREAK_FIELDS = ("streak_chores", "pauses")
+TOTALS_READ = "insights.totals"  # the locked read, made with the row (`read_with_row`)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ def apply(row: TrackingEvent) -> Applied | None:
     this feature or by the bulk path): its projections are then rebuilt from its whole history,
     this row included, instead.
     """
-    totals = _locked_totals(row.child_id)
+    read = getattr(row, "read_with_row", {}).get(TOTALS_READ)
+    totals = _totals_from(read[0]) if read else _locked_totals(row.child_id)
     if totals is None:
         from insights.rebuild import rebuild_child  # the rebuild builds on this module
 
@@ -89,12 +92,16 @@ def _locked_totals(child_id: int) -> ChildTotals | None:
     One hand-written query, its SQL built once per process: this runs inside every action, and
     compiling the equivalent `select_related` queryset cost more than all of the projection's
     round trips together (see docs/insights.md, "Performance")."""
-    sql, shapes = _locked_totals_query()
+    sql, _ = locked_totals_query()
     with connection.cursor() as cursor:
         cursor.execute(sql, [child_id])
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else _totals_from(row)
+
+
+def _totals_from(row: tuple) -> ChildTotals:
+    """The totals, with their child and household, from a row of `locked_totals_query`."""
+    _, shapes = locked_totals_query()
     instances = []
     for model, names in shapes:
         instances.append(model.from_db(connection.alias, names, row[: len(names)]))
@@ -106,8 +113,14 @@ def _locked_totals(child_id: int) -> ChildTotals | None:
     return totals
 
 
+def read_with_row(sender: type, *, event: Any, **_: Any) -> dict[str, Any]:
+    """The `reading_with_row` receiver: the locked read goes in the row's round trip (one round
+    trip less per action), right where `apply` would make it, after the row's INSERT."""
+    return {TOTALS_READ: (locked_totals_query()[0], [event.child_id])}
+
+
 @cache
-def _locked_totals_query() -> tuple[str, list[tuple[type, list[str]]]]:
+def locked_totals_query() -> tuple[str, list[tuple[type, list[str]]]]:
     """The SQL, and the model and field names of each part of its rows."""
     quote = connection.ops.quote_name
 
@@ -154,15 +167,19 @@ def _streak_tasks_for(event: Any, totals: ChildTotals) -> Collection[int] | None
 
 
 def _apply_effects(totals: ChildTotals, effects: list[Effect]) -> None:
-    """Add each effect to its day and to the lifetime, and follow the streak."""
-    changed: set[str] = set()
-    recompute_streak = False
+    """Add each effect to its day and to the lifetime, and follow the streak. On PostgreSQL the
+    lifetime's counters are saved with the first day's UPSERT, in one statement."""
+    counted: set[str] = set()
     for effect in effects:
-        after = _add_to_day(totals.child_id, effect)
         for name in COUNTERS:
             if effect.counters.get(name):
                 setattr(totals, name, getattr(totals, name) + effect.counters[name])
-                changed.add(name)
+                counted.add(name)
+    with_day = tuple(sorted(counted)) if connection.vendor == "postgresql" else ()
+    changed = counted.difference(with_day)
+    recompute_streak = False
+    for index, effect in enumerate(effects):
+        after = _add_to_day(totals, effect, with_day if index == 0 else ())
         if any(effect.counters.get(name) for name in STREAK_FIELDS):
             before = {name: after[name] - effect.counters.get(name, 0) for name in STREAK_FIELDS}
             extended = _extend_streak(totals, effect.day, before, after)
@@ -227,12 +244,20 @@ def stored_streak_state(child_id: int) -> StreakState:
     return streak_state((day, day_kind(chores, pauses)) for day, chores, pauses in days)
 
 
-def _add_to_day(child_id: int, effect: Effect) -> dict[str, int]:
+def _add_to_day(
+    totals: ChildTotals, effect: Effect, saving: tuple[str, ...] = ()
+) -> dict[str, int]:
     """Add an effect's counters to a child's day in one UPSERT (the row is created on the day's
-    first event); returns the day's streak counters after it."""
+    first event), and save the totals' fields `saving` in the same statement; returns the day's
+    streak counters after it."""
     values = [effect.counters.get(name, 0) for name in DAY_COUNTERS]
+    sql, parameters = _add_to_day_sql(), [totals.child_id, effect.day.isoformat(), *values]
+    if saving:
+        update, fields = _save_totals_sql(saving)
+        sql = f"WITH day AS ({sql}), totals AS ({update}) SELECT streak_chores, pauses FROM day"
+        parameters += _totals_values(totals, fields)
     with connection.cursor() as cursor:
-        cursor.execute(_add_to_day_sql(), [child_id, effect.day.isoformat(), *values])
+        cursor.execute(sql, parameters)
         streak_chores, pauses = cursor.fetchone()
     return {"streak_chores": streak_chores, "pauses": pauses}
 
@@ -240,11 +265,16 @@ def _add_to_day(child_id: int, effect: Effect) -> dict[str, int]:
 def _save_totals(totals: ChildTotals, fields: tuple[str, ...]) -> None:
     """`totals.save(update_fields=fields)`, without compiling the UPDATE on every action."""
     sql, model_fields = _save_totals_sql(fields)
-    values = [
-        field.get_db_prep_save(getattr(totals, field.attname), connection) for field in model_fields
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, totals.pk])
+        cursor.execute(sql, _totals_values(totals, model_fields))
+
+
+def _totals_values(totals: ChildTotals, fields: list[Any]) -> list[Any]:
+    """The parameters of `_save_totals_sql`'s UPDATE."""
+    values = [
+        field.get_db_prep_save(getattr(totals, field.attname), connection) for field in fields
+    ]
+    return [*values, totals.pk]
 
 
 @cache

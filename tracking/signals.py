@@ -3,6 +3,22 @@ it (`insights`) to follow without tracking knowing them."""
 
 from django.dispatch import Signal
 
+reading_with_row = Signal()
+"""The ledger's receiver is about to write an action's row: a receiver may ask for reads to go in
+the row's round trip, right after its INSERT, instead of a round trip of their own later
+(issue 16).
+
+Sender: `TrackingEvent`. Keyword arguments: `event` (the action's `kernel.events.PointsChanged`)
+and `child` (the locked Child the action saved).
+
+A receiver returns a dict of reads, each a name (the receiver's own, say `"insights.totals"`) and
+a statement (`kernel.one_trip.Statement`: SQL and parameters), or None. Each read sees the
+transaction with the row in it, and its rows are kept on the row, in `row.read_with_row[name]`,
+for the receivers of `event_recorded` and `event_published`. A read that is not there was not
+made (should one read fail, the row is written alone and none is kept): read it then. Sent with
+`send_robust`: a receiver that fails asks for nothing.
+"""
+
 event_recorded = Signal()
 """A TrackingEvent row was written.
 

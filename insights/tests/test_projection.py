@@ -255,14 +255,67 @@ def test_applying_a_chore_costs_a_few_queries(acting, parent, child, chore):
     with CaptureQueriesContext(connection) as projected:
         acting.activate(child, chore)
 
-    # The locked totals with the calendar and the streak choice, the day's UPSERT, the totals'
-    # update (and a savepoint around them); what listens to `projection_applied` is not counted.
+    # The locked totals with the calendar and the streak choice, read with the row; the day's
+    # UPSERT and the totals' update (and a savepoint around them); what listens to
+    # `projection_applied` is not counted.
     projection = [q["sql"] for q in projected.captured_queries if "insights_" in q["sql"]]
-    assert len(projection) == 3, "\n".join(projection)
+    if connection.vendor == "postgresql":
+        # The read goes in the row's round trip; the UPSERT and the update are one statement.
+        with_row, own = projection
+        assert 'INSERT INTO "tracking_trackingevent"' in with_row
+        assert 'FROM "insights_childtotals" t' in with_row and "FOR UPDATE OF t" in with_row
+        assert own.startswith(
+            'SAVEPOINT "lazy_savepoint"; WITH day AS (INSERT INTO "insights_childday"'
+        )
+        assert 'UPDATE "insights_childtotals"' in own
+    else:
+        assert len(projection) == 3, "\n".join(projection)
+        assert projection[1].startswith('INSERT INTO "insights_childday"')
+        assert "ON CONFLICT" in projection[1]
     # With chosen streak chores, one more: which they are.
     set_streak_tasks(child=child, tasks=[chore])
     with CaptureQueriesContext(connection) as chosen:
         acting.activate(child, chore)
-    assert len([q for q in chosen.captured_queries if "insights_" in q["sql"]]) == 4
-    assert projection[1].startswith('INSERT INTO "insights_childday"')
-    assert "ON CONFLICT" in projection[1]
+    chosen_sql = [q["sql"] for q in chosen.captured_queries if "insights_" in q["sql"]]
+    assert len(chosen_sql) == len(projection) + 1
+
+
+def test_without_the_read_made_with_the_row_the_projection_reads_the_totals_itself(
+    acting, child, chore, agrees_with_history
+):
+    from tracking.signals import reading_with_row
+
+    acting.at(2026, 4, 1)
+    acting.activate(child, chore)
+    reading_with_row.disconnect(dispatch_uid="insights.projection")
+    try:
+        acting.activate(child, chore)
+    finally:
+        from insights.projection import read_with_row
+
+        reading_with_row.connect(read_with_row, dispatch_uid="insights.projection")
+
+    assert ChildTotals.objects.get(child=child).chores == 2
+    assert day_of(child, date(2026, 4, 1)).chores == 2
+    agrees_with_history()
+
+
+def test_a_failed_read_with_the_row_leaves_the_projection_to_read_the_totals_itself(
+    acting, child, chore, agrees_with_history
+):
+    from tracking.signals import reading_with_row
+
+    def broken(sender, **_):
+        return {"test.broken": ("SELECT * FROM no_such_table", [])}
+
+    acting.at(2026, 4, 1)
+    acting.activate(child, chore)
+    reading_with_row.connect(broken, dispatch_uid="test.broken")
+    try:
+        acting.activate(child, chore)
+    finally:
+        reading_with_row.disconnect(dispatch_uid="test.broken")
+
+    assert ChildTotals.objects.get(child=child).chores == 2
+    assert day_of(child, date(2026, 4, 1)).chores == 2
+    agrees_with_history()

@@ -23,6 +23,7 @@ from tracking.ledger.insert import Read, insert_row
 from tracking.ledger.render import render_replayable
 from tracking.models import Action, TrackingEvent
 from tracking.serializers import TrackingEventSerializer
+from tracking.signals import reading_with_row
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,8 @@ def record_event(
     still commits, and the event is logged at ERROR and kept in the dead-letter spool, from which
     `repair_tracking` writes it later. A reversal is different: it is itself a ledger write, so
     when its row cannot be written it raises HistoryUnavailable and the reversal is refused.
-    `reads` go with the row's INSERT (`insert_row`): what its announcement will read.
+    `reads` go with the row's INSERT (`insert_row`): what its announcement will read, and what
+    the receivers of `reading_with_row` ask to read.
     """
     row = TrackingEvent(
         user_id=event.user_id,
@@ -59,7 +61,8 @@ def record_event(
         # Field checks only: the database enforces the constraints without an extra query.
         # (`user` is excluded: checking that the owner exists would cost a query per action.)
         row.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
-        insert_row(row, reads=reads)
+        row.read_with_row = {}
+        insert_row(row, reads=[*reads, *_listeners_reads(event, child, row.read_with_row)])
     except (ValidationError, DatabaseError) as error:
         replayable = render_replayable(row)
         if event.action == Action.REVERSED:
@@ -71,6 +74,18 @@ def record_event(
     transaction.on_commit(partial(audit_log.write_event, row), robust=True)
     announce_row(row, child=child, household_id=getattr(child, "household_id", None))
     return {"tracking_event": TrackingEventSerializer(row).data}
+
+
+def _listeners_reads(event: PointsChanged, child: Any, kept: dict[str, list]) -> list[Read]:
+    """The reads `reading_with_row`'s receivers ask for, each one's rows to be kept by name."""
+    reads: list[Read] = []
+    for _, response in reading_with_row.send_robust(sender=TrackingEvent, event=event, child=child):
+        # A receiver that failed asks for nothing (`send_robust` logged its error).
+        if response and not isinstance(response, Exception):
+            reads.extend(
+                (statement, partial(kept.__setitem__, name)) for name, statement in response.items()
+            )
+    return reads
 
 
 def as_json(replayable: dict[str, Any]) -> str:
