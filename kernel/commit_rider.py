@@ -6,7 +6,8 @@ COMMIT, in one round trip (the server runs them in order and skips what follows 
 statement given to `ride_on_commit` is sent:
 
 - with the COMMIT: `SAVEPOINT; the statement; RELEASE SAVEPOINT; COMMIT`, in psycopg's pipeline
-  mode (one round trip; the statement prepared on the connection, `DATABASE_PREPARE_THRESHOLD`);
+  mode (one round trip; the statement prepared on the connection, `DATABASE_PREPARE_THRESHOLD`),
+  with the other statements waiting for the COMMIT, each in its own savepoint before it;
 - or alone in its savepoint, just before anything else the transaction sends first (which may
   read what it writes, or roll back a savepoint around it);
 - or never, if the transaction rolls back.
@@ -30,7 +31,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from psycopg.pq import ExecStatus, TransactionStatus
 
-from kernel.pipeline import Statement, send_in_savepoint
+from kernel.pipeline import Statement, send_each_in_savepoint
 
 logger = logging.getLogger(__name__)
 
@@ -109,46 +110,46 @@ def send_riders(connection: Any, make_cursor: Callable[[], Any]) -> None:
 
 
 def commit_with(
-    connection: Any, rider: Rider | None, make_cursor: Callable[[], Any], commit: Callable[[], None]
+    connection: Any, riders: list[Rider], make_cursor: Callable[[], Any], commit: Callable[[], None]
 ) -> None:
-    """COMMIT, with the statement (and the leads) before it in the same round trip. Should the
-    statement fail, its savepoint is rolled back and the transaction commits without it; should
-    the COMMIT fail, the error is the commit's, as it would be without a rider."""
-    if rider is None and not connection.leads:
+    """COMMIT, with the statements (each in its savepoint, the leads in front) before it in the
+    same round trip. Should one fail, its savepoint alone is rolled back, and those after it go
+    with the COMMIT again; should the COMMIT fail, the error is the commit's, as it would be
+    without riders, and no statement is answered."""
+    if not riders and not connection.leads:
         return commit()
     if _aborted(connection):
         connection.leads = []
-        if rider is not None:
+        for rider in riders:
             _answer(rider, DatabaseError("the transaction failed before the statement was sent"))
         return commit()
-    if rider is None:  # leads only: they go in front of the COMMIT (the backend's cursor)
+    if not riders:  # leads only: they go in front of the COMMIT (the backend's cursor)
         with _unwrapped(connection), make_cursor() as cursor:
             cursor.execute("COMMIT")
         return None
-    try:
-        rows = _send_with_commit(connection, rider.statement)
-    except DatabaseError as error:
+    while riders:
+        answered, error = send_each_in_savepoint(
+            connection,
+            [rider.statement for rider in riders],
+            savepoint=NAME,
+            leads=take_leads(connection),
+            commit=True,
+        )
         status = connection.connection.info.transaction_status
-        if status == TransactionStatus.IDLE:
-            raise  # the COMMIT failed: the transaction is gone, the rider with it
+        if error is not None and (status == TransactionStatus.IDLE or len(answered) == len(riders)):
+            raise error  # the COMMIT failed: the transaction is gone, the riders with it
+        for rider, rows in zip(riders[: len(answered)], answered, strict=True):
+            _answer(rider, rows)
+        if error is None:
+            return None
         if status == TransactionStatus.INERROR:
             with _unwrapped(connection), make_cursor() as cursor:
                 cursor.execute(ROLLBACK)
         # else psycopg refused the statement before sending it: its savepoint holds nothing
-        _answer(rider, error)
-        return commit()
-    _answer(rider, rows)
-    return None
-
-
-def _send_with_commit(connection: Any, statement: Statement) -> list[tuple]:
-    """The leads, `SAVEPOINT`, the statement, `RELEASE` and `COMMIT` in one round trip, the
-    statement prepared (`kernel.pipeline`): PostgreSQL plans it once rather than each time (0.13
-    ms of planning for the stream messages' statement, measured; docs/benchmarks.md)."""
-    [rows] = send_in_savepoint(
-        connection, [statement], savepoint=NAME, leads=take_leads(connection), commit=True
-    )
-    return rows
+        failed = len(answered)
+        _answer(riders[failed], error)
+        riders = riders[failed + 1 :]
+    return commit()
 
 
 def _aborted(connection: Any) -> bool:

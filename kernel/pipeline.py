@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
+from django.db import DatabaseError
 from psycopg.pq import ExecStatus
 
 Statement = tuple[str, Sequence[Any]]  # SQL with %s placeholders, and its parameters
 
 TUPLES_OK = ExecStatus.TUPLES_OK
+COMMAND_OK = ExecStatus.COMMAND_OK
 
 
 def send_in_savepoint(
@@ -56,27 +58,80 @@ def send_in_savepoint(
         for cursor in cursors:
             cursor.close()
         if connection.queries_logged:
-            _log(connection, leads, statements, savepoint, commit, time.monotonic() - started)
+            _log(connection, leads, [statements], savepoint, commit, time.monotonic() - started)
+
+
+def send_each_in_savepoint(
+    connection: Any,
+    statements: Sequence[Statement],
+    *,
+    savepoint: str,
+    leads: Sequence[str] = (),
+    commit: bool = False,
+) -> tuple[list[list[tuple]], DatabaseError | None]:
+    """The leads, then each statement in a savepoint of its own (`SAVEPOINT`, the statement,
+    `RELEASE SAVEPOINT`), then `COMMIT` if asked, in one round trip, each statement prepared.
+
+    Returns the rows of the statements that ran, in order, and None; or, when one failed (on the
+    server, or refused by psycopg), the rows of those before it and the error. The server runs
+    nothing after an error, so the statements after the failed one did not run; a COMMIT that
+    failed shows as an error with every statement's rows. The caller rolls back what it must."""
+    raw = connection.connection
+    cursors = [psycopg.Cursor(raw) for _ in statements]
+    started = time.monotonic()
+    try:
+        try:
+            with connection.wrap_database_errors, raw.pipeline():
+                for lead in leads:
+                    raw.execute(lead)
+                for cursor, (sql, parameters) in zip(cursors, statements, strict=True):
+                    raw.execute(f"SAVEPOINT {savepoint}")
+                    cursor.execute(sql, parameters, prepare=True)
+                    raw.execute(f"RELEASE SAVEPOINT {savepoint}")
+                if commit:
+                    raw.commit()
+        except DatabaseError as error:
+            return _rows_until_failed(cursors), error
+        return _rows_until_failed(cursors), None
+    finally:
+        for cursor in cursors:
+            cursor.close()
+        if connection.queries_logged:
+            groups = [[statement] for statement in statements]
+            _log(connection, leads, groups, savepoint, commit, time.monotonic() - started)
+
+
+def _rows_until_failed(cursors: Sequence[psycopg.Cursor]) -> list[list[tuple]]:
+    """The rows of each cursor, up to the first that got no result (it failed or never ran)."""
+    answered = []
+    for cursor in cursors:
+        result = cursor.pgresult
+        if result is None or result.status not in (TUPLES_OK, COMMAND_OK):
+            break
+        answered.append(cursor.fetchall() if result.status == TUPLES_OK else [])
+    return answered
 
 
 def _log(
     connection: Any,
     leads: Sequence[str],
-    statements: Sequence[Statement],
+    groups: Sequence[Sequence[Statement]],
     savepoint: str,
     commit: bool,
     duration: float,
 ) -> None:
-    """What was sent, as one entry in the debug query log (where Django's cursor logs)."""
+    """What was sent, as one entry in the debug query log (where Django's cursor logs): the
+    leads, then each group of statements in the savepoint, then the COMMIT."""
     with psycopg.ClientCursor(connection.connection) as interpolating:
-        shown = [interpolating.mogrify(sql, parameters) for sql, parameters in statements]
-    text = "; ".join(
-        [
-            *leads,
-            f"SAVEPOINT {savepoint}",
-            *shown,
-            f"RELEASE SAVEPOINT {savepoint}",
-            *(["COMMIT"] if commit else []),
+        shown = [
+            [
+                f"SAVEPOINT {savepoint}",
+                *(interpolating.mogrify(sql, parameters) for sql, parameters in group),
+                f"RELEASE SAVEPOINT {savepoint}",
+            ]
+            for group in groups
         ]
+    text = "; ".join(
+        [*leads, *(part for group in shown for part in group), *(["COMMIT"] if commit else [])]
     )
     connection.queries_log.append({"sql": text, "time": f"{duration:.3f}"})

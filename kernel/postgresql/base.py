@@ -31,10 +31,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _commit(self):
         if self.connection is None or not (self.riders or self.leads):
             return super()._commit()
-        last = self.riders.pop() if self.riders else None
-        if self.riders:
-            send_riders(self, super()._cursor)
-        return commit_with(self, last, super()._cursor, super()._commit)
+        riders, self.riders = self.riders, []
+        return commit_with(self, riders, super()._cursor, super()._commit)
 
     def _rollback(self):
         # Rolled back with the rest; the riders' commit hooks go with them.

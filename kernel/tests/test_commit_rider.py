@@ -219,3 +219,57 @@ def test_the_statement_with_the_commit_is_prepared_once_per_connection():
             ride_on_commit(insert(name), Answers())
     assert prepared_count(f"INSERT INTO {TABLE}") == 1
     assert names() == {"First", "Second"}
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_several_go_with_the_commit_in_one_round_trip_each_in_its_savepoint():
+    first, second = Answers(), Answers()
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        EventCounter.objects.create(name="Action")
+        ride_on_commit(insert("First"), first)
+        ride_on_commit(insert("Second"), second)
+    last = captured.captured_queries[-1]["sql"]
+    assert last.count('SAVEPOINT "rider"; INSERT') == 2 and last.endswith("; COMMIT")
+    assert len(captured.captured_queries) == 3  # BEGIN, the action's INSERT, the riders' trip
+    assert (first, second) == ([[("First",)]], [[("Second",)]])
+    assert names() == {"Action", "First", "Second"}
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failing", [insert("Action"), insert(NotAdaptable())])
+def test_of_several_a_failing_one_is_undone_alone_and_the_others_commit(failing):
+    before, failed, after = Answers(), Answers(), Answers()
+    ran = []
+    with transaction.atomic():
+        EventCounter.objects.create(name="Action")
+        transaction.on_commit(lambda: ran.append("hook"))
+        ride_on_commit(insert("Before"), before)
+        ride_on_commit(failing, failed)  # a duplicate name, or refused by psycopg
+        ride_on_commit(insert("After"), after)
+    [error] = failed
+    assert isinstance(error, DatabaseError)
+    assert (before, after) == ([[("Before",)]], [[("After",)]])
+    assert names() == {"Action", "Before", "After"}
+    assert ran == ["hook"]
+    assert connection.get_autocommit()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_of_several_a_failed_commit_answers_none_and_keeps_nothing():
+    answers = Answers()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE rider_deferred (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
+    try:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            EventCounter.objects.create(name="Action")
+            ride_on_commit(insert("Rider"), answers)
+            ride_on_commit(("INSERT INTO rider_deferred VALUES (1), (1)", []), answers)
+        assert names() == set()
+        assert answers == []
+        assert connection.get_autocommit()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE rider_deferred")
