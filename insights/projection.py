@@ -6,13 +6,14 @@ reversal reads its original by id). What it stores always equals a rebuild from 
 history (`insights.rebuild`): both classify events through `insights.classify`.
 """
 
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Q
 
 from children.models import Child
@@ -21,12 +22,20 @@ from insights.calendar import HouseholdCalendar
 from insights.classify import Effect, own_effect, reversal_effects
 from insights.models import COUNTERS, DAY_COUNTERS, ChildDay, ChildTotals, StreakChoice
 from insights.streaks import COUNTS, StreakState, day_kind, streak_state
+from kernel.commit_rider import ride_on_commit, rides
 from kernel.lazy_savepoint import lazy_savepoint
+from kernel.pipeline import Statement
 from tracking.models import TrackingEvent
 
 ORIGINAL_FIELDS = ("child_id", "entity_type", "entity_id", "action", "delta", "occurred_at")
 STREAK_FIELDS = ("streak_chores", "pauses")
+NOT_SAVED = (
+    "the projection of child %s was not saved (%s): `manage.py rebuild_projections` repairs it"
+)
 TOTALS_READ = "insights.totals"  # the locked read, made with the row (`read_with_row`)
+
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,12 +51,25 @@ class Applied:
 def apply_recorded(row: TrackingEvent) -> Applied | None:
     """Apply a row just written (the `event_recorded` receiver), in a savepoint: a failure rolls
     back only the projection (the rebuild repairs it), never the action. The savepoint goes with
-    the projection's first statement (`kernel.lazy_savepoint`)."""
+    the projection's first statement (`kernel.lazy_savepoint`).
+
+    A write whose result the projection does not need (see `_apply_effects`) is given to
+    `kernel.commit_rider` once the block succeeded: it goes with the COMMIT, in a savepoint of its
+    own, or before anything the transaction sends first (a read of the days sees it)."""
+    deferred: list[Statement] = []
     with lazy_savepoint():
-        return apply(row)
+        applied = apply(row, deferred if rides() else None)
+    for statement in deferred:
+        ride_on_commit(statement, partial(_saved_at_commit, row.child_id))
+    return applied
 
 
-def apply(row: TrackingEvent) -> Applied | None:
+def _saved_at_commit(child_id: int, result: list[tuple] | DatabaseError) -> None:
+    if isinstance(result, DatabaseError):
+        logger.error(NOT_SAVED, child_id, result)
+
+
+def apply(row: TrackingEvent, deferred: list[Statement] | None = None) -> Applied | None:
     """Add one written row to its child's projections. None when the child no longer exists
     (nothing to project).
 
@@ -70,7 +92,7 @@ def apply(row: TrackingEvent) -> Applied | None:
     calendar = HouseholdCalendar.of(totals.child.household)
     effects = _effects(row, totals, calendar)
     if effects:
-        _apply_effects(totals, effects)
+        _apply_effects(totals, effects, deferred)
     return Applied(totals, sorted({e.day for e in effects if any(e.counters.values())}))
 
 
@@ -166,9 +188,13 @@ def _streak_tasks_for(event: Any, totals: ChildTotals) -> Collection[int] | None
     return streak_tasks_of(totals.child_id)
 
 
-def _apply_effects(totals: ChildTotals, effects: list[Effect]) -> None:
+def _apply_effects(
+    totals: ChildTotals, effects: list[Effect], deferred: list[Statement] | None = None
+) -> None:
     """Add each effect to its day and to the lifetime, and follow the streak. On PostgreSQL the
-    lifetime's counters are saved with the first day's UPSERT, in one statement."""
+    lifetime's counters are saved with the first day's UPSERT, in one statement; when that
+    statement's result (the day's streak counters) cannot change the streak, it goes to
+    `deferred` (if given) instead of being sent."""
     counted: set[str] = set()
     for effect in effects:
         for name in COUNTERS:
@@ -176,6 +202,9 @@ def _apply_effects(totals: ChildTotals, effects: list[Effect]) -> None:
                 setattr(totals, name, getattr(totals, name) + effect.counters[name])
                 counted.add(name)
     with_day = tuple(sorted(counted)) if connection.vendor == "postgresql" else ()
+    if deferred is not None and len(effects) == 1 and not _may_change_streak(totals, effects[0]):
+        deferred.append(_day_statement(totals, effects[0], with_day))
+        return
     changed = counted.difference(with_day)
     recompute_streak = False
     for index, effect in enumerate(effects):
@@ -194,6 +223,16 @@ def _apply_effects(totals: ChildTotals, effects: list[Effect]) -> None:
         changed.update(("current_streak", "best_streak", "last_streak_day"))
     if changed:
         _save_totals(totals, tuple(sorted(changed)))
+
+
+def _may_change_streak(totals: ChildTotals, effect: Effect) -> bool:
+    """Whether the effect can change the streak: not when it leaves the day's streak counters
+    alone, nor when it adds chores to the latest day that counts (`last_streak_day` counts, and
+    more chores without a pause keep it counting: `_extend_streak` would change nothing)."""
+    chores, pauses = (effect.counters.get(name, 0) for name in STREAK_FIELDS)
+    if not chores and not pauses:
+        return False
+    return not (effect.day == totals.last_streak_day and chores > 0 and pauses == 0)
 
 
 def _extend_streak(
@@ -250,16 +289,22 @@ def _add_to_day(
     """Add an effect's counters to a child's day in one UPSERT (the row is created on the day's
     first event), and save the totals' fields `saving` in the same statement; returns the day's
     streak counters after it."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_day_statement(totals, effect, saving))
+        streak_chores, pauses = cursor.fetchone()
+    return {"streak_chores": streak_chores, "pauses": pauses}
+
+
+def _day_statement(totals: ChildTotals, effect: Effect, saving: tuple[str, ...]) -> Statement:
+    """The UPSERT of `_add_to_day`, with the totals' update of `saving` in a data-modifying WITH
+    (PostgreSQL) when there are fields to save."""
     values = [effect.counters.get(name, 0) for name in DAY_COUNTERS]
     sql, parameters = _add_to_day_sql(), [totals.child_id, effect.day.isoformat(), *values]
     if saving:
         update, fields = _save_totals_sql(saving)
         sql = f"WITH day AS ({sql}), totals AS ({update}) SELECT streak_chores, pauses FROM day"
         parameters += _totals_values(totals, fields)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        streak_chores, pauses = cursor.fetchone()
-    return {"streak_chores": streak_chores, "pauses": pauses}
+    return sql, parameters
 
 
 def _save_totals(totals: ChildTotals, fields: tuple[str, ...]) -> None:

@@ -47,6 +47,12 @@ class Rider:
     answer: Answer
 
 
+def rides() -> bool:
+    """Whether a statement given to `ride_on_commit` now would ride (PostgreSQL, in a transaction)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    return getattr(connection, "riders", None) is not None and connection.in_atomic_block
+
+
 def ride_on_commit(statement: Statement, answer: Answer) -> bool:
     """Send the statement with the transaction's COMMIT (or before anything sent after it), and
     give its rows or its error to `answer`. False, with nothing kept, outside a transaction or

@@ -246,6 +246,7 @@ def test_a_task_made_for_another_child_counts_for_the_streak_by_default(
     agrees_with_history()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_applying_a_chore_costs_a_few_queries(acting, parent, child, chore):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -260,14 +261,14 @@ def test_applying_a_chore_costs_a_few_queries(acting, parent, child, chore):
     # `projection_applied` is not counted.
     projection = [q["sql"] for q in projected.captured_queries if "insights_" in q["sql"]]
     if connection.vendor == "postgresql":
-        # The read goes in the row's round trip; the UPSERT and the update are one statement.
-        with_row, own = projection
+        # The read goes in the row's round trip. The UPSERT and the update are one statement,
+        # which goes with the COMMIT: the day counted already, so its result changes nothing.
+        with_row, with_commit = projection
         assert 'INSERT INTO "tracking_trackingevent"' in with_row
         assert 'FROM "insights_childtotals" t' in with_row and "FOR UPDATE OF t" in with_row
-        assert own.startswith(
-            'SAVEPOINT "lazy_savepoint"; WITH day AS (INSERT INTO "insights_childday"'
-        )
-        assert 'UPDATE "insights_childtotals"' in own
+        assert with_commit.startswith('SAVEPOINT "rider"; WITH day AS (INSERT INTO "insights_')
+        assert 'UPDATE "insights_childtotals"' in with_commit
+        assert with_commit.endswith("; COMMIT")
     else:
         assert len(projection) == 3, "\n".join(projection)
         assert projection[1].startswith('INSERT INTO "insights_childday"')
@@ -278,6 +279,60 @@ def test_applying_a_chore_costs_a_few_queries(acting, parent, child, chore):
         acting.activate(child, chore)
     chosen_sql = [q["sql"] for q in chosen.captured_queries if "insights_" in q["sql"]]
     assert len(chosen_sql) == len(projection) + 1
+    assert day_of(child, date(2026, 4, 1)).chores == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_first_chore_of_a_day_is_projected_before_the_commit(
+    acting, child, chore, agrees_with_history
+):
+    """Its day's streak counters decide the streak: the projection waits for them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    acting.at(2026, 4, 1)
+    acting.activate(child, chore)
+    acting.at(2026, 4, 2)
+    with CaptureQueriesContext(connection) as captured:
+        acting.activate(child, chore)
+
+    writes = [q["sql"] for q in captured.captured_queries if 'INTO "insights_childday"' in q["sql"]]
+    assert len(writes) == 1 and not writes[0].endswith("COMMIT")
+    totals = ChildTotals.objects.get(child=child)
+    assert (totals.current_streak, totals.last_streak_day) == (2, date(2026, 4, 2))
+    agrees_with_history()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_fails_at_the_commit_leaves_the_action_and_is_repaired(
+    acting, child, chore, caplog
+):
+    """A projection that could not be saved is logged; the action and its row stand, and the
+    rebuild finds the difference and repairs it."""
+    from django.db import connection
+
+    from insights.rebuild import rebuild
+
+    acting.at(2026, 4, 1)
+    acting.activate(child, chore)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE insights_childday ADD CONSTRAINT few_chores CHECK (chores < 2) NOT VALID"
+        )
+    try:
+        event = acting.activate(child, chore)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE insights_childday DROP CONSTRAINT few_chores")
+
+    assert event.points_after == 20
+    assert type(child).objects.get(pk=child.pk).points == 20
+    assert day_of(child, date(2026, 4, 1)).chores == 1  # not saved
+    assert "few_chores" in caplog.text
+    assert rebuild(child_ids=[child.pk])  # the difference, reported and repaired
+    assert day_of(child, date(2026, 4, 1)).chores == 2
 
 
 def test_without_the_read_made_with_the_row_the_projection_reads_the_totals_itself(
