@@ -10,17 +10,23 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 from django.db import DatabaseError, connection
 from django.db.models import Q
 
 from children.models import Child
-from households.models import Household
 from insights.calendar import HouseholdCalendar
 from insights.classify import Effect, own_effect, reversal_effects
-from insights.models import COUNTERS, DAY_COUNTERS, ChildDay, ChildTotals, StreakChoice
+from insights.models import COUNTERS, ChildDay, ChildTotals, StreakChoice
+from insights.projection_sql import (
+    day_statement,
+    locked_totals_query,
+    save_totals_sql,
+    totals_from,
+    totals_values,
+)
 from insights.streaks import COUNTS, StreakState, day_kind, streak_state
 from kernel.commit_rider import ride_on_commit, rides
 from kernel.lazy_savepoint import lazy_savepoint
@@ -78,7 +84,7 @@ def apply(row: TrackingEvent, deferred: list[Statement] | None = None) -> Applie
     this row included, instead.
     """
     read = getattr(row, "read_with_row", {}).get(TOTALS_READ)
-    totals = _totals_from(read[0]) if read else _locked_totals(row.child_id)
+    totals = totals_from(read[0]) if read else _locked_totals(row.child_id)
     if totals is None:
         from insights.rebuild import rebuild_child  # the rebuild builds on this module
 
@@ -111,58 +117,18 @@ def _locked_totals(child_id: int) -> ChildTotals | None:
     chose the streak's chores (`has_streak_choice`), locked: of two rows applied for one child at
     once (a repair beside an action), the second waits.
 
-    One hand-written query, its SQL built once per process: this runs inside every action, and
-    compiling the equivalent `select_related` queryset cost more than all of the projection's
-    round trips together (see docs/insights.md, "Performance")."""
+    One hand-written query (`insights.projection_sql`)."""
     sql, _ = locked_totals_query()
     with connection.cursor() as cursor:
         cursor.execute(sql, [child_id])
         row = cursor.fetchone()
-    return None if row is None else _totals_from(row)
-
-
-def _totals_from(row: tuple) -> ChildTotals:
-    """The totals, with their child and household, from a row of `locked_totals_query`."""
-    _, shapes = locked_totals_query()
-    instances = []
-    for model, names in shapes:
-        instances.append(model.from_db(connection.alias, names, row[: len(names)]))
-        row = row[len(names) :]
-    totals, child, household = instances
-    child.household = household
-    totals.child = child
-    totals.has_streak_choice = bool(row[0])
-    return totals
+    return None if row is None else totals_from(row)
 
 
 def read_with_row(sender: type, *, event: Any, **_: Any) -> dict[str, Any]:
     """The `reading_with_row` receiver: the locked read goes in the row's round trip (one round
     trip less per action), right where `apply` would make it, after the row's INSERT."""
     return {TOTALS_READ: (locked_totals_query()[0], [event.child_id])}
-
-
-@cache
-def locked_totals_query() -> tuple[str, list[tuple[type, list[str]]]]:
-    """The SQL, and the model and field names of each part of its rows."""
-    quote = connection.ops.quote_name
-
-    def columns(model: type, alias: str) -> str:
-        return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
-
-    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
-    shapes = [
-        (model, [field.attname for field in model._meta.concrete_fields])
-        for model in (ChildTotals, Child, Household)
-    ]
-    sql = (
-        f"SELECT {columns(ChildTotals, 't')}, {columns(Child, 'c')}, {columns(Household, 'h')}, "
-        f"EXISTS (SELECT 1 FROM {quote(StreakChoice._meta.db_table)} s WHERE s.child_id = c.id) "
-        f"FROM {quote(ChildTotals._meta.db_table)} t "
-        f"JOIN {quote(Child._meta.db_table)} c ON c.id = t.child_id "
-        f"JOIN {quote(Household._meta.db_table)} h ON h.id = c.household_id "
-        f"WHERE t.child_id = %s{lock}"
-    )
-    return sql, shapes
 
 
 def _effects(row: TrackingEvent, totals: ChildTotals, calendar: HouseholdCalendar) -> list[Effect]:
@@ -203,7 +169,7 @@ def _apply_effects(
                 counted.add(name)
     with_day = tuple(sorted(counted)) if connection.vendor == "postgresql" else ()
     if deferred is not None and len(effects) == 1 and not _may_change_streak(totals, effects[0]):
-        deferred.append(_day_statement(totals, effects[0], with_day))
+        deferred.append(day_statement(totals, effects[0], with_day))
         return
     changed = counted.difference(with_day)
     recompute_streak = False
@@ -290,56 +256,13 @@ def _add_to_day(
     first event), and save the totals' fields `saving` in the same statement; returns the day's
     streak counters after it."""
     with connection.cursor() as cursor:
-        cursor.execute(*_day_statement(totals, effect, saving))
+        cursor.execute(*day_statement(totals, effect, saving))
         streak_chores, pauses = cursor.fetchone()
     return {"streak_chores": streak_chores, "pauses": pauses}
 
 
-def _day_statement(totals: ChildTotals, effect: Effect, saving: tuple[str, ...]) -> Statement:
-    """The UPSERT of `_add_to_day`, with the totals' update of `saving` in a data-modifying WITH
-    (PostgreSQL) when there are fields to save."""
-    values = [effect.counters.get(name, 0) for name in DAY_COUNTERS]
-    sql, parameters = _add_to_day_sql(), [totals.child_id, effect.day.isoformat(), *values]
-    if saving:
-        update, fields = _save_totals_sql(saving)
-        sql = f"WITH day AS ({sql}), totals AS ({update}) SELECT streak_chores, pauses FROM day"
-        parameters += _totals_values(totals, fields)
-    return sql, parameters
-
-
 def _save_totals(totals: ChildTotals, fields: tuple[str, ...]) -> None:
     """`totals.save(update_fields=fields)`, without compiling the UPDATE on every action."""
-    sql, model_fields = _save_totals_sql(fields)
+    sql, model_fields = save_totals_sql(fields)
     with connection.cursor() as cursor:
-        cursor.execute(sql, _totals_values(totals, model_fields))
-
-
-def _totals_values(totals: ChildTotals, fields: list[Any]) -> list[Any]:
-    """The parameters of `_save_totals_sql`'s UPDATE."""
-    values = [
-        field.get_db_prep_save(getattr(totals, field.attname), connection) for field in fields
-    ]
-    return [*values, totals.pk]
-
-
-@cache
-def _add_to_day_sql() -> str:
-    quote = connection.ops.quote_name
-    table = quote(ChildDay._meta.db_table)
-    quoted = [quote(name) for name in DAY_COUNTERS]
-    increments = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in quoted)
-    placeholders = ", ".join(["%s"] * (len(quoted) + 2))
-    return (
-        f"INSERT INTO {table} (child_id, day, {', '.join(quoted)}) VALUES ({placeholders}) "
-        f"ON CONFLICT (child_id, day) DO UPDATE SET {increments} "
-        f"RETURNING streak_chores, pauses"
-    )
-
-
-@cache
-def _save_totals_sql(fields: tuple[str, ...]) -> tuple[str, list[Any]]:
-    quote = connection.ops.quote_name
-    model_fields = [ChildTotals._meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in model_fields)
-    sql = f"UPDATE {quote(ChildTotals._meta.db_table)} SET {assignments} WHERE id = %s"
-    return sql, model_fields
+        cursor.execute(sql, totals_values(totals, model_fields))
