@@ -1,7 +1,8 @@
 """Achievements follow the projections: after each row insights applies, the badges it can change
-are checked (the household's badge definitions read with the row); after a household's calendar changed (and insights rebuilt its days), its children's
-badges are settled again, and a child's when other chores count for its streak; a deleted child
-is forgotten. Connected in `AchievementsConfig.ready()`."""
+are checked (the household's badge definitions read with the row); after a household's calendar
+changed (and insights rebuilt its days), its children's badges are settled again, and a child's
+when other chores count for its streak; a deleted child is forgotten. Connected in
+`AchievementsConfig.ready()`."""
 
 from typing import Any
 

@@ -53,8 +53,8 @@ def totals_from(row: tuple) -> ChildTotals:
 
 
 def day_statement(totals: ChildTotals, effect: Effect, saving: tuple[str, ...]) -> Statement:
-    """The UPSERT of `insights.projection._add_to_day`, with the totals' update of `saving` in a data-modifying WITH
-    (PostgreSQL) when there are fields to save."""
+    """The day's UPSERT for `effect`, with the totals' update of `saving` in a data-modifying
+    WITH (PostgreSQL) when there are fields to save."""
     values = [effect.counters.get(name, 0) for name in DAY_COUNTERS]
     sql, parameters = add_to_day_sql(), [totals.child_id, effect.day.isoformat(), *values]
     if saving:

@@ -48,7 +48,8 @@ class Rider:
 
 
 def rides() -> bool:
-    """Whether a statement given to `ride_on_commit` now would ride (PostgreSQL, in a transaction)."""
+    """Whether a statement given to `ride_on_commit` now would ride (PostgreSQL, in a
+    transaction)."""
     connection = connections[DEFAULT_DB_ALIAS]
     return getattr(connection, "riders", None) is not None and connection.in_atomic_block
 
