@@ -34,31 +34,10 @@ def send_in_savepoint(
     trip; each statement's rows, in order ([] for one that returns none). Raises the first
     error, as Django's cursor would: the caller rolls back what it must (the transaction status
     says whether anything failed on the server)."""
-    raw = connection.connection
-    cursors = [psycopg.Cursor(raw) for _ in statements]
-    started = time.monotonic()
-    try:
-        with connection.wrap_database_errors:
-            with raw.pipeline():
-                for lead in leads:
-                    raw.execute(lead)
-                raw.execute(f"SAVEPOINT {savepoint}")
-                for cursor, (sql, parameters) in zip(cursors, statements, strict=True):
-                    cursor.execute(sql, parameters, prepare=True)
-                raw.execute(f"RELEASE SAVEPOINT {savepoint}")
-                if commit:
-                    raw.commit()
-            # The result's status, not `description`: that builds every column's details, which
-            # cost more than the rows here.
-            return [
-                cursor.fetchall() if cursor.pgresult.status == TUPLES_OK else []
-                for cursor in cursors
-            ]
-    finally:
-        for cursor in cursors:
-            cursor.close()
-        if connection.queries_logged:
-            _log(connection, leads, [statements], savepoint, commit, time.monotonic() - started)
+    answered, error = _send(connection, [statements], savepoint, leads, commit)
+    if error is not None:
+        raise error
+    return answered
 
 
 def send_each_in_savepoint(
@@ -76,33 +55,49 @@ def send_each_in_savepoint(
     server, or refused by psycopg), the rows of those before it and the error. The server runs
     nothing after an error, so the statements after the failed one did not run; a COMMIT that
     failed shows as an error with every statement's rows. The caller rolls back what it must."""
+    groups = [[statement] for statement in statements]
+    return _send(connection, groups, savepoint, leads, commit)
+
+
+def _send(
+    connection: Any,
+    groups: Sequence[Sequence[Statement]],
+    savepoint: str,
+    leads: Sequence[str],
+    commit: bool,
+) -> tuple[list[list[tuple]], DatabaseError | None]:
+    """The leads, each group in a savepoint, the COMMIT if asked, in one pipeline; the rows of
+    the statements up to the first that failed, and its error (None if none failed)."""
     raw = connection.connection
-    cursors = [psycopg.Cursor(raw) for _ in statements]
+    cursors = [[psycopg.Cursor(raw) for _ in group] for group in groups]
+    flat = [cursor for group in cursors for cursor in group]
     started = time.monotonic()
     try:
         try:
             with connection.wrap_database_errors, raw.pipeline():
                 for lead in leads:
                     raw.execute(lead)
-                for cursor, (sql, parameters) in zip(cursors, statements, strict=True):
+                for group, group_cursors in zip(groups, cursors, strict=True):
                     raw.execute(f"SAVEPOINT {savepoint}")
-                    cursor.execute(sql, parameters, prepare=True)
+                    for cursor, (sql, parameters) in zip(group_cursors, group, strict=True):
+                        cursor.execute(sql, parameters, prepare=True)
                     raw.execute(f"RELEASE SAVEPOINT {savepoint}")
                 if commit:
                     raw.commit()
         except DatabaseError as error:
-            return _rows_until_failed(cursors), error
-        return _rows_until_failed(cursors), None
+            return _rows_until_failed(flat), error
+        return _rows_until_failed(flat), None
     finally:
-        for cursor in cursors:
+        for cursor in flat:
             cursor.close()
         if connection.queries_logged:
-            groups = [[statement] for statement in statements]
             _log(connection, leads, groups, savepoint, commit, time.monotonic() - started)
 
 
 def _rows_until_failed(cursors: Sequence[psycopg.Cursor]) -> list[list[tuple]]:
-    """The rows of each cursor, up to the first that got no result (it failed or never ran)."""
+    """The rows of each cursor, up to the first that got no result (it failed or never ran). The
+    result's status, not `description`: that builds every column's details, which cost more than
+    the rows here."""
     answered = []
     for cursor in cursors:
         result = cursor.pgresult

@@ -31,6 +31,16 @@ def names() -> set[str]:
     return set(EventCounter.objects.values_list("name", flat=True))
 
 
+@pytest.fixture
+def fails_at_commit():
+    """A statement that runs, but makes the COMMIT fail (a deferred unique constraint)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE rider_deferred (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
+    yield ("INSERT INTO rider_deferred VALUES (1), (1)", [])
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE rider_deferred")
+
+
 class Answers(list):
     def __call__(self, result) -> None:
         self.append(result)
@@ -149,20 +159,14 @@ def test_an_execute_wrapper_around_the_next_statement_does_not_take_it():
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_commit_is_the_commits_error():
+def test_a_failed_commit_is_the_commits_error(fails_at_commit):
     answers = Answers()
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE rider_deferred (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
-    try:
-        with pytest.raises(IntegrityError), transaction.atomic():
-            EventCounter.objects.create(name="Action")
-            ride_on_commit(("INSERT INTO rider_deferred VALUES (1), (1)", []), answers)
-        assert names() == set()
-        assert answers == []
-        assert connection.get_autocommit()
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE rider_deferred")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EventCounter.objects.create(name="Action")
+        ride_on_commit(fails_at_commit, answers)
+    assert names() == set()
+    assert answers == []
+    assert connection.get_autocommit()
 
 
 @on_postgresql
@@ -258,18 +262,12 @@ def test_of_several_a_failing_one_is_undone_alone_and_the_others_commit(failing)
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_of_several_a_failed_commit_answers_none_and_keeps_nothing():
+def test_of_several_a_failed_commit_answers_none_and_keeps_nothing(fails_at_commit):
     answers = Answers()
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE rider_deferred (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
-    try:
-        with pytest.raises(IntegrityError), transaction.atomic():
-            EventCounter.objects.create(name="Action")
-            ride_on_commit(insert("Rider"), answers)
-            ride_on_commit(("INSERT INTO rider_deferred VALUES (1), (1)", []), answers)
-        assert names() == set()
-        assert answers == []
-        assert connection.get_autocommit()
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE rider_deferred")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EventCounter.objects.create(name="Action")
+        ride_on_commit(insert("Rider"), answers)
+        ride_on_commit(fails_at_commit, answers)
+    assert names() == set()
+    assert answers == []
+    assert connection.get_autocommit()
