@@ -6,10 +6,15 @@ the simple query protocol), so PostgreSQL plans every statement anew on every ac
 statement goes with the extended protocol and is prepared once per connection
 (`DATABASE_PREPARE_THRESHOLD`; `off` sends it unprepared): measured with raw psycopg, the
 tracking row's round trip costs 0.24 ms less this way (docs/benchmarks.md).
+
+The psycopg cursors are kept on the connection and used again by every round trip (a cursor
+made anew costs more than the statement's own work in Python, and one kept for the same query
+text keeps its adaptation): one for the savepoints, the leads and the COMMIT, one per statement.
 """
 
 import time
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import psycopg
@@ -69,29 +74,51 @@ def _send(
     """The leads, each group in a savepoint, the COMMIT if asked, in one pipeline; the rows of
     the statements up to the first that failed, and its error (None if none failed)."""
     raw = connection.connection
-    cursors = [[psycopg.Cursor(raw) for _ in group] for group in groups]
-    flat = [cursor for group in cursors for cursor in group]
+    count = sum(len(group) for group in groups)
+    command, *cursors = _cursors(connection, raw, 1 + count)
+    begin, release = _savepoint_commands(savepoint)
     started = time.monotonic()
+    sent = 0  # the statements whose execute began (it forgets the cursor's earlier result)
     try:
         try:
             with connection.wrap_database_errors, raw.pipeline():
                 for lead in leads:
-                    raw.execute(lead)
-                for group, group_cursors in zip(groups, cursors, strict=True):
-                    raw.execute(f"SAVEPOINT {savepoint}")
-                    for cursor, (sql, parameters) in zip(group_cursors, group, strict=True):
-                        cursor.execute(sql, parameters, prepare=True)
-                    raw.execute(f"RELEASE SAVEPOINT {savepoint}")
+                    command.execute(lead)
+                for group in groups:
+                    command.execute(begin)
+                    for sql, parameters in group:
+                        sent += 1
+                        cursors[sent - 1].execute(sql, parameters, prepare=True)
+                    command.execute(release)
                 if commit:
                     raw.commit()
         except DatabaseError as error:
-            return _rows_until_failed(flat), error
-        return _rows_until_failed(flat), None
+            return _rows_until_failed(cursors[:sent]), error
+        return _rows_until_failed(cursors), None
     finally:
-        for cursor in flat:
-            cursor.close()
+        if not hasattr(connection, "pipeline_cursors"):
+            for cursor in (command, *cursors):
+                cursor.close()
         if connection.queries_logged:
             _log(connection, leads, groups, savepoint, commit, time.monotonic() - started)
+
+
+def _cursors(connection: Any, raw: psycopg.Connection, count: int) -> list[psycopg.Cursor]:
+    """`count` cursors of the raw connection: those kept on the connection (the project's
+    backend, `kernel.postgresql`), made as needed; else new ones, which the caller closes."""
+    kept = getattr(connection, "pipeline_cursors", None)
+    if kept is None:
+        return [psycopg.Cursor(raw) for _ in range(count)]
+    if kept and kept[0].connection is not raw:  # a new connection (or one from the pool)
+        kept.clear()
+    kept.extend(psycopg.Cursor(raw) for _ in range(count - len(kept)))
+    return kept[:count]
+
+
+@cache
+def _savepoint_commands(savepoint: str) -> tuple[str, str]:
+    # The same text each time: a cursor given the same query object keeps its adaptation.
+    return f"SAVEPOINT {savepoint}", f"RELEASE SAVEPOINT {savepoint}"
 
 
 def _rows_until_failed(cursors: Sequence[psycopg.Cursor]) -> list[list[tuple]]:

@@ -4,7 +4,7 @@ of its next statement (`kernel.commit_rider`). Everything else is Django's: a po
 
 from django.db.backends.postgresql import base
 from django.db.backends.utils import CursorWrapper
-from psycopg import ServerCursor
+from psycopg import Cursor, ServerCursor
 
 from kernel.commit_rider import Rider, commit_with, send_riders, take_leads
 
@@ -14,6 +14,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self.riders: list[Rider] = []
         self.leads: list[str] = []
+        # The psycopg cursors `kernel.pipeline` uses again, round trip after round trip.
+        self.pipeline_cursors: list[Cursor] = []
 
     def make_cursor(self, cursor):
         return LeadingCursorWrapper(cursor, self)
@@ -43,6 +45,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _close(self):
         self.riders.clear()
         self.leads.clear()
+        self.pipeline_cursors.clear()
         return super()._close()
 
 
