@@ -2,6 +2,7 @@
 must never answer with what a cursor held from an earlier one, and a new connection gets cursors
 of its own."""
 
+import psycopg
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django_eventstream.models import EventCounter
@@ -72,3 +73,21 @@ def test_a_new_connection_gets_cursors_of_its_own():
     assert name == "After"
     assert connection.connection is not old
     assert all(cursor.connection is connection.connection for cursor in connection.pipeline_cursors)
+
+
+def test_a_connection_that_keeps_no_cursors_gets_new_ones_closed_after(monkeypatch):
+    """Another backend's connection has no `pipeline_cursors`: each round trip makes its own."""
+    made = []
+    real_cursor = psycopg.Cursor
+
+    def recording(*args, **kwargs):
+        made.append(real_cursor(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.delattr(connection, "pipeline_cursors")
+    monkeypatch.setattr("kernel.pipeline.psycopg.Cursor", recording)
+    with transaction.atomic():
+        first = in_savepoint([insert_counter("Ames")])
+        second = in_savepoint([insert_counter("Bree")])
+    assert (first, second) == ([[("Ames",)]], [[("Bree",)]])
+    assert len(made) == 4 and all(cursor.closed for cursor in made)
