@@ -8,8 +8,9 @@ statement goes with the extended protocol and is prepared once per connection
 tracking row's round trip costs 0.24 ms less this way (docs/benchmarks.md).
 
 The psycopg cursors are kept on the connection and used again by every round trip (a cursor
-made anew costs more than the statement's own work in Python, and one kept for the same query
-text keeps its adaptation): one for the savepoints, the leads and the COMMIT, one per statement.
+made anew costs more than the statement's own work in Python, and one given the same query
+string again keeps its adaptation): one for the savepoints, the leads and the COMMIT, one per
+statement.
 """
 
 import time
