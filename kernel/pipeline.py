@@ -1,4 +1,4 @@
-"""Statements in a savepoint, sent in psycopg's pipeline mode: one round trip, each statement
+"""Statements in a savepoint, sent in one round trip in libpq's pipeline mode, each statement
 prepared on the connection.
 
 Django's cursor sends a query string with its values written in (psycopg's client-side cursor,
@@ -7,25 +7,58 @@ statement goes with the extended protocol and is prepared once per connection
 (`DATABASE_PREPARE_THRESHOLD`; `off` sends it unprepared): measured with raw psycopg, the
 tracking row's round trip costs 0.24 ms less this way (docs/benchmarks.md).
 
-The psycopg cursors are kept on the connection and used again by every round trip (a cursor
-made anew costs more than the statement's own work in Python, and one given the same query
-string again keeps its adaptation): one for the savepoints, the leads and the COMMIT, one per
-statement.
+The round trip goes through psycopg's libpq binding (`psycopg.pq`) rather than psycopg's
+`Connection.pipeline()` and cursors: the query and its values are adapted by psycopg
+(`PostgresQuery`, the connection's adapters), the results read with psycopg's generators and
+loaded by its `Transformer`, but no cursor or pipeline object is built per statement. That
+Python costs more than the statements' own work here: 0.18 against 0.03 ms of CPU for a
+savepoint, an INSERT, two reads and the release (docs/benchmarks.md). The prepared statements'
+names are kept on the connection (`PreparedNames`, the project's backend): a new connection, or
+one handed over by the pool, starts with none.
 """
 
+import contextlib
+import itertools
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import psycopg
 from django.db import DatabaseError
-from psycopg.pq import ExecStatus
+from psycopg import errors
+from psycopg._queries import PostgresQuery
+from psycopg.abc import PQGen
+from psycopg.adapt import Transformer
+from psycopg.generators import fetch_many, send
+from psycopg.pq import ExecStatus, TransactionStatus
 
 Statement = tuple[str, Sequence[Any]]  # SQL with %s placeholders, and its parameters
 
 TUPLES_OK = ExecStatus.TUPLES_OK
 COMMAND_OK = ExecStatus.COMMAND_OK
+FATAL_ERROR = ExecStatus.FATAL_ERROR
+# The project's statements are a few dozen; a bound all the same, as psycopg's own cache has.
+MAX_PREPARED = 200
+
+
+@dataclass
+class PreparedNames:
+    """The statements prepared on one psycopg connection, by query and parameter types: a
+    prepared statement is the session's, so a new connection starts with none."""
+
+    connection: Any = None
+    names: dict[tuple[bytes, tuple[int, ...]], bytes] = field(default_factory=dict)
+    counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def of(self, raw: psycopg.Connection) -> "PreparedNames":
+        if self.connection is not raw:
+            self.connection, self.names = raw, {}
+        return self
+
+    def clear(self) -> None:
+        self.connection, self.names = None, {}
 
 
 def send_in_savepoint(
@@ -74,65 +107,148 @@ def _send(
 ) -> tuple[list[list[tuple]], DatabaseError | None]:
     """The leads, each group in a savepoint, the COMMIT if asked, in one pipeline; the rows of
     the statements up to the first that failed, and its error (None if none failed)."""
-    raw = connection.connection
-    count = sum(len(group) for group in groups)
-    command, *cursors = _cursors(connection, raw, 1 + count)
-    begin, release = _savepoint_commands(savepoint)
     started = time.monotonic()
-    sent = 0  # the statements whose execute began (it forgets the cursor's earlier result)
+    answered: list[list[tuple]] = []
     try:
-        try:
-            with connection.wrap_database_errors, raw.pipeline():
-                for lead in leads:
-                    command.execute(lead)
-                for group in groups:
-                    command.execute(begin)
-                    for sql, parameters in group:
-                        sent += 1
-                        cursors[sent - 1].execute(sql, parameters, prepare=True)
-                    command.execute(release)
-                if commit:
-                    raw.commit()
-        except DatabaseError as error:
-            return _rows_until_failed(cursors[:sent]), error
-        return _rows_until_failed(cursors), None
+        with connection.wrap_database_errors:
+            trip = _Trip(connection)
+            try:
+                refused = trip.queue(groups, savepoint, leads, commit)
+            finally:
+                answered, failed = trip.send()  # what was queued goes, even before an error
+            failed = refused if failed is None else failed
+            if failed is not None:
+                raise failed
+    except DatabaseError as error:
+        return answered, error
     finally:
-        if not hasattr(connection, "pipeline_cursors"):
-            for cursor in (command, *cursors):
-                cursor.close()
         if connection.queries_logged:
             _log(connection, leads, groups, savepoint, commit, time.monotonic() - started)
+    return answered, None
 
 
-def _cursors(connection: Any, raw: psycopg.Connection, count: int) -> list[psycopg.Cursor]:
-    """`count` cursors of the raw connection: those kept on the connection (the project's
-    backend, `kernel.postgresql`), made as needed; else new ones, which the caller closes."""
-    kept = getattr(connection, "pipeline_cursors", None)
-    if kept is None:
-        return [psycopg.Cursor(raw) for _ in range(count)]
-    if kept and kept[0].connection is not raw:  # a new connection (or one from the pool)
-        kept.clear()
-    kept.extend(psycopg.Cursor(raw) for _ in range(count - len(kept)))
-    return kept[:count]
+class _Trip:
+    """One round trip: commands queued in libpq's pipeline, then one sync, then the results."""
+
+    def __init__(self, connection: Any) -> None:
+        self.raw = raw = connection.connection
+        self.pgconn = raw.pgconn
+        prepared = getattr(connection, "pipeline_prepared", None)
+        # psycopg's threshold `None` (`DATABASE_PREPARE_THRESHOLD=off`): nothing prepared.
+        self.prepared = (
+            None if prepared is None or raw.prepare_threshold is None else prepared.of(raw)
+        )
+        self.transformer = Transformer(raw)
+        # What each result answers, in order: None for a command, a statement's index, or the
+        # key of a statement being prepared.
+        self.expected: list[Any] = []
+        self.statements = 0
+
+    def queue(
+        self,
+        groups: Sequence[Sequence[Statement]],
+        savepoint: str,
+        leads: Sequence[str],
+        commit: bool,
+    ) -> psycopg.Error | None:
+        """Queue everything, up to a statement psycopg refuses (returned: what went before it
+        is still sent, as psycopg's own pipeline would)."""
+        self.pgconn.enter_pipeline_mode()
+        if self.pgconn.transaction_status == TransactionStatus.IDLE and not self.raw.autocommit:
+            self._command(self.raw._get_tx_start_command())  # as psycopg starts a transaction
+        for lead in leads:
+            self._command(lead.encode())
+        begin, release = _savepoint_commands(savepoint)
+        for group in groups:
+            self._command(begin)
+            for sql, parameters in group:
+                try:
+                    self._statement(sql, parameters)
+                except psycopg.Error as refusal:
+                    return refusal
+            self._command(release)
+        if commit:
+            self._command(b"COMMIT")
+        return None
+
+    def send(self) -> tuple[list[list[tuple]], psycopg.Error | None]:
+        """Sync, then read every result: the rows of the statements up to the first failure, and
+        its error."""
+        pgconn = self.pgconn
+        answered: list[list[tuple]] = []
+        failed: psycopg.Error | None = None
+        try:
+            pgconn.pipeline_sync()
+            results = self.raw.wait(_results(pgconn, len(self.expected)))
+        except BaseException:
+            # The connection failed mid-way: leave the pipeline if libpq still can.
+            with contextlib.suppress(psycopg.Error):
+                pgconn.exit_pipeline_mode()
+            raise
+        pgconn.exit_pipeline_mode()
+        for expected, result in zip(self.expected, results, strict=True):
+            if failed is not None:
+                self._forget(expected)
+            elif result.status == FATAL_ERROR:
+                failed = errors.error_from_result(result, encoding=self.raw.info.encoding)
+                self._forget(expected)
+            elif isinstance(expected, int):
+                answered.append(self._rows(result))
+        return answered, failed
+
+    def _command(self, sql: bytes) -> None:
+        self.pgconn.send_query_params(sql, None)
+        self.expected.append(None)
+
+    def _statement(self, sql: str, parameters: Sequence[Any]) -> None:
+        query = PostgresQuery(self.transformer)
+        query.convert(sql, parameters)  # raises psycopg's error for a value it cannot adapt
+        name = self._prepared_name(query)
+        if name is None:
+            self.pgconn.send_query_params(query.query, query.params, query.types, query.formats)
+        else:
+            self.pgconn.send_query_prepared(name, query.params, query.formats)
+        self.expected.append(self.statements)
+        self.statements += 1
+
+    def _prepared_name(self, query: PostgresQuery) -> bytes | None:
+        """The statement's name on the connection, prepared first if it is new; None to send it
+        unprepared."""
+        if self.prepared is None:
+            return None
+        key = (query.query, query.types)
+        name = self.prepared.names.get(key)
+        if name is None and len(self.prepared.names) < MAX_PREPARED:
+            name = self.prepared.names[key] = b"chorehub_%d" % next(self.prepared.counter)
+            self.pgconn.send_prepare(name, query.query, query.types)
+            self.expected.append(key)
+        return name
+
+    def _forget(self, expected: Any) -> None:
+        # A statement whose PREPARE failed or never ran is not prepared: next time it is again.
+        if isinstance(expected, tuple) and self.prepared is not None:
+            self.prepared.names.pop(expected, None)
+
+    def _rows(self, result: Any) -> list[tuple]:
+        if result.status != TUPLES_OK:
+            return []
+        self.transformer.set_pgresult(result)
+        return self.transformer.load_rows(0, result.ntuples, tuple)
+
+
+def _results(pgconn: Any, count: int) -> PQGen[list[Any]]:
+    """Flush what was queued, then the last result of each of `count` commands, and the sync's."""
+    yield from send(pgconn)
+    results = []
+    for _ in range(count):
+        results.append((yield from fetch_many(pgconn))[-1])
+    yield from fetch_many(pgconn)  # the sync's own result
+    return results
 
 
 @cache
-def _savepoint_commands(savepoint: str) -> tuple[str, str]:
-    # The same text each time: a cursor given the same query object keeps its adaptation.
-    return f"SAVEPOINT {savepoint}", f"RELEASE SAVEPOINT {savepoint}"
-
-
-def _rows_until_failed(cursors: Sequence[psycopg.Cursor]) -> list[list[tuple]]:
-    """The rows of each cursor, up to the first that got no result (it failed or never ran). The
-    result's status, not `description`: that builds every column's details, which cost more than
-    the rows here."""
-    answered = []
-    for cursor in cursors:
-        result = cursor.pgresult
-        if result is None or result.status not in (TUPLES_OK, COMMAND_OK):
-            break
-        answered.append(cursor.fetchall() if result.status == TUPLES_OK else [])
-    return answered
+def _savepoint_commands(savepoint: str) -> tuple[bytes, bytes]:
+    return f"SAVEPOINT {savepoint}".encode(), f"RELEASE SAVEPOINT {savepoint}".encode()
 
 
 def _log(

@@ -4,9 +4,10 @@ of its next statement (`kernel.commit_rider`). Everything else is Django's: a po
 
 from django.db.backends.postgresql import base
 from django.db.backends.utils import CursorWrapper
-from psycopg import Cursor, ServerCursor
+from psycopg import ServerCursor
 
 from kernel.commit_rider import Rider, commit_with, send_riders, take_leads
+from kernel.pipeline import PreparedNames
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -14,8 +15,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self.riders: list[Rider] = []
         self.leads: list[str] = []
-        # The psycopg cursors `kernel.pipeline` uses again, round trip after round trip.
-        self.pipeline_cursors: list[Cursor] = []
+        # The statements `kernel.pipeline` prepared on this connection, by name.
+        self.pipeline_prepared = PreparedNames()
 
     def make_cursor(self, cursor):
         return LeadingCursorWrapper(cursor, self)
@@ -45,7 +46,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _close(self):
         self.riders.clear()
         self.leads.clear()
-        self.pipeline_cursors.clear()
+        self.pipeline_prepared.clear()
         return super()._close()
 
 
