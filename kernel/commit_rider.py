@@ -5,7 +5,7 @@ never fail the action), and nothing in the action reads them afterwards: they ca
 COMMIT, in one round trip (the server runs them in order and skips what follows an error). A
 statement given to `ride_on_commit` is sent:
 
-- with the COMMIT: `SAVEPOINT; the statement; RELEASE SAVEPOINT; COMMIT`, in psycopg's pipeline
+- with the COMMIT: `SAVEPOINT; the statement; RELEASE SAVEPOINT; COMMIT`, in libpq's pipeline
   mode (one round trip; the statement prepared on the connection, `DATABASE_PREPARE_THRESHOLD`),
   with the other statements waiting for the COMMIT, each in its own savepoint before it;
 - or alone in its savepoint, just before anything else the transaction sends first (which may

@@ -3,7 +3,7 @@
 Tracking writes a few statements inside every action, each in a savepoint so that its failure
 never fails the action. Through `transaction.atomic()` that is a SAVEPOINT, the statement and a
 RELEASE, three round trips and three cursors. On PostgreSQL, inside a transaction, the three go
-in one round trip instead, in psycopg's pipeline mode with each statement prepared on the
+in one round trip instead, in libpq's pipeline mode with each statement prepared on the
 connection (`kernel.pipeline`), after whatever the transaction has waiting (`kernel.commit_rider`).
 While an execute wrapper is installed (`kernel.lazy_savepoint`'s open block, a test's), they go
 through Django's cursor as one query string (the simple query protocol, which runs the statements

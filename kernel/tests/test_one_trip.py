@@ -1,5 +1,5 @@
 """`kernel.one_trip.in_savepoint`: statements in a savepoint of their own, one round trip on
-PostgreSQL (prepared, in psycopg's pipeline mode, or one query string while an execute wrapper is
+PostgreSQL (prepared, in libpq's pipeline mode, or one query string while an execute wrapper is
 installed), and a failure that rolls back only the savepoint, on either database."""
 
 import pytest
