@@ -13,14 +13,14 @@ The round trip goes through psycopg's libpq binding (`psycopg.pq`) rather than p
 loaded by its `Transformer`, but no cursor or pipeline object is built per statement. That
 Python costs more than the statements' own work here: 0.18 against 0.03 ms of CPU for a
 savepoint, an INSERT, two reads and the release (docs/benchmarks.md). The prepared statements'
-names are kept on the connection (`PreparedNames`, the project's backend): a new connection, or
-one handed over by the pool, starts with none.
+names are kept per psycopg connection (`Prepared`): a new one starts with none.
 """
 
 import contextlib
 import itertools
 import time
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -44,21 +44,25 @@ MAX_PREPARED = 200
 
 
 @dataclass
-class PreparedNames:
-    """The statements prepared on one psycopg connection, by query and parameter types: a
-    prepared statement is the session's, so a new connection starts with none."""
+class Prepared:
+    """The statements prepared on one psycopg connection, by query and parameter types. A
+    prepared statement belongs to the session: the names are kept per psycopg connection (a
+    Django connection may be handed another one by the pool, and another Django connection this
+    one), numbered by it so that none is ever prepared twice on it."""
 
-    connection: Any = None
     names: dict[tuple[bytes, tuple[int, ...]], bytes] = field(default_factory=dict)
-    counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+    counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
-    def of(self, raw: psycopg.Connection) -> "PreparedNames":
-        if self.connection is not raw:
-            self.connection, self.names = raw, {}
-        return self
 
-    def clear(self) -> None:
-        self.connection, self.names = None, {}
+# Dropped with its psycopg connection.
+_prepared: "weakref.WeakKeyDictionary[psycopg.Connection, Prepared]" = weakref.WeakKeyDictionary()
+
+
+def prepared_on(raw: psycopg.Connection) -> Prepared:
+    prepared = _prepared.get(raw)
+    if prepared is None:
+        prepared = _prepared[raw] = Prepared()
+    return prepared
 
 
 def send_in_savepoint(
@@ -133,11 +137,8 @@ class _Trip:
     def __init__(self, connection: Any) -> None:
         self.raw = raw = connection.connection
         self.pgconn = raw.pgconn
-        prepared = getattr(connection, "pipeline_prepared", None)
         # psycopg's threshold `None` (`DATABASE_PREPARE_THRESHOLD=off`): nothing prepared.
-        self.prepared = (
-            None if prepared is None or raw.prepare_threshold is None else prepared.of(raw)
-        )
+        self.prepared = None if raw.prepare_threshold is None else prepared_on(raw)
         self.transformer = Transformer(raw)
         # What each result answers, in order: None for a command, a statement's index, or the
         # key of a statement being prepared.

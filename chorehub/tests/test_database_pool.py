@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from testsupport.asgi_server import AsgiServer
+from tracking.models import TrackingEvent
 from tracking.tests.stream_support import StreamFamily
 
 pytestmark = [
@@ -31,13 +32,20 @@ def server_backends() -> set[tuple[int, str]]:
 
 
 def activate(family: StreamFamily) -> int:
+    """The answer's status; a 200 must carry the event its action recorded."""
     response = httpx.post(
         f"{family.server.url}/api/children/{family.child.pk}/activate/",
         json={"task_id": family.chore.pk},
         headers={"Authorization": f"Token {family.token}"},
         timeout=30,
     )
+    if response.status_code == 200:
+        assert response.json()["tracking_event"] is not None, response.text
     return response.status_code
+
+
+def recorded(family: StreamFamily) -> int:
+    return TrackingEvent.objects.filter(child_id=family.child.pk, action="activated").count()
 
 
 @pytest.fixture
@@ -58,6 +66,8 @@ def test_a_pooled_server_keeps_its_connections_across_requests(pooled_server):
     assert kept <= server_backends()  # the same backends served the second ten
     family.child.refresh_from_db()
     assert family.child.points == 20 * family.chore.points
+    # Each request's thread prepares tracking's statements on whichever connection it gets.
+    assert recorded(family) == 20
 
 
 def test_more_concurrent_requests_than_connections_wait_for_one(pooled_server):
@@ -70,3 +80,4 @@ def test_more_concurrent_requests_than_connections_wait_for_one(pooled_server):
     assert 1 <= len(server_backends()) <= POOL_SIZE  # kept, and never more than the pool holds
     family.child.refresh_from_db()
     assert family.child.points == 4 * POOL_SIZE * family.chore.points
+    assert recorded(family) == 4 * POOL_SIZE

@@ -7,7 +7,6 @@ from django.db.backends.utils import CursorWrapper
 from psycopg import ServerCursor
 
 from kernel.commit_rider import Rider, commit_with, send_riders, take_leads
-from kernel.pipeline import PreparedNames
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -15,8 +14,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self.riders: list[Rider] = []
         self.leads: list[str] = []
-        # The statements `kernel.pipeline` prepared on this connection, by name.
-        self.pipeline_prepared = PreparedNames()
 
     def make_cursor(self, cursor):
         return LeadingCursorWrapper(cursor, self)
@@ -46,7 +43,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _close(self):
         self.riders.clear()
         self.leads.clear()
-        self.pipeline_prepared.clear()
         return super()._close()
 
 

@@ -1,13 +1,13 @@
 """`kernel.pipeline` sends its round trip through psycopg's libpq binding: each statement prepared
-once per connection (its name kept on the connection), a transaction begun when none is, and a
-statement that did not run never answered."""
+once per psycopg connection (its name kept for that connection, whichever Django connection
+sends it), a transaction begun when none is, and a statement that did not run never answered."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django_eventstream.models import EventCounter
 
 from kernel.one_trip import in_savepoint
-from kernel.pipeline import send_each_in_savepoint
+from kernel.pipeline import prepared_on, send_each_in_savepoint
 from kernel.tests.prepared import prepared_count
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -37,12 +37,12 @@ def names() -> set[str]:
 
 def test_a_statement_is_prepared_once_and_answers_every_round_trip():
     with transaction.atomic():
-        before = len(connection.pipeline_prepared.names)
+        before = len(prepared_on(connection.connection).names)
         first = in_savepoint([insert_counter("Ames", "once"), insert_counter("Bree", "once")])
         second = in_savepoint([insert_counter("Cole", "once")])
         assert prepared("once") == 1
     assert (first, second) == ([[("Ames",)], [("Bree",)]], [[("Cole",)]])
-    assert len(connection.pipeline_prepared.names) == before + 1
+    assert len(prepared_on(connection.connection).names) == before + 1
 
 
 @pytest.mark.parametrize(
@@ -66,15 +66,17 @@ def test_the_statements_after_a_failed_one_do_not_run_and_are_not_answered(faili
 
 
 def test_a_statement_whose_prepare_failed_is_prepared_again_next_time():
+    """Its name is not kept: sent again, it fails for its own reason again, not for a name the
+    server never prepared."""
     broken = (f"INSERT INTO {TABLE} (no_such_column) VALUES (%s)", [1])
     with transaction.atomic():
-        answered, error = send_each_in_savepoint(connection, [broken], savepoint='"test"')
-        assert (answered, type(error).__name__) == ([], "ProgrammingError")
-        with connection.cursor() as cursor:
-            cursor.execute('ROLLBACK TO SAVEPOINT "test"')
-        assert not any(
-            b"no_such_column" in query for query, _ in connection.pipeline_prepared.names
-        )
+        for _ in range(2):
+            answered, error = send_each_in_savepoint(connection, [broken], savepoint='"test"')
+            assert answered == [] and 'column "no_such_column"' in str(error)
+            with connection.cursor() as cursor:
+                cursor.execute('ROLLBACK TO SAVEPOINT "test"')
+        kept = prepared_on(connection.connection).names
+        assert not any(b"no_such_column" in query for query, _ in kept)
         assert in_savepoint([insert_counter("Ames")]) == [[("Ames",)]]
 
 
@@ -94,12 +96,30 @@ def test_a_round_trip_that_opens_the_transaction_begins_it():
 def test_a_new_connection_prepares_its_statements_anew():
     with transaction.atomic():
         in_savepoint([insert_counter("Before")])
+    old = connection.connection
     connection.close()
-    assert connection.pipeline_prepared.names == {}
     with transaction.atomic():
+        assert connection.connection is not old
+        assert prepared_on(connection.connection).names == {}
         assert in_savepoint([insert_counter("After", "anew")]) == [[("After",)]]
         assert prepared("anew") == 1
-    assert connection.pipeline_prepared.connection is connection.connection
+
+
+def test_another_django_connection_handed_the_same_psycopg_connection_prepares_no_name_twice():
+    """As the pool does: a request's Django connection gets a psycopg connection another one
+    prepared statements on."""
+    with transaction.atomic():
+        in_savepoint([insert_counter("Ames", "first")])
+        other = connection.copy()
+        other.connection = connection.connection
+        try:
+            answered, error = send_each_in_savepoint(
+                other, [insert_counter("Bree", "second")], savepoint='"test"'
+            )
+        finally:
+            other.connection = None
+        assert (answered, error) == ([[("Bree",)]], None)
+        assert (prepared("first"), prepared("second")) == (1, 1)
 
 
 def test_with_prepared_statements_off_nothing_is_prepared(monkeypatch):
@@ -108,11 +128,3 @@ def test_with_prepared_statements_off_nothing_is_prepared(monkeypatch):
         monkeypatch.setattr(connection.connection, "prepare_threshold", None)
         assert in_savepoint([insert_counter("Ames", "off")]) == [[("Ames",)]]
         assert prepared("off") == 0
-
-
-def test_a_connection_that_keeps_no_names_sends_unprepared(monkeypatch):
-    """Another backend's connection has no `pipeline_prepared`."""
-    monkeypatch.delattr(connection, "pipeline_prepared")
-    with transaction.atomic():
-        assert in_savepoint([insert_counter("Ames", "no names")]) == [[("Ames",)]]
-        assert prepared("no names") == 0
