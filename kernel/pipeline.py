@@ -37,7 +37,6 @@ from psycopg.pq import ExecStatus, TransactionStatus
 Statement = tuple[str, Sequence[Any]]  # SQL with %s placeholders, and its parameters
 
 TUPLES_OK = ExecStatus.TUPLES_OK
-COMMAND_OK = ExecStatus.COMMAND_OK
 FATAL_ERROR = ExecStatus.FATAL_ERROR
 # The project's statements are a few dozen; a bound all the same, as psycopg's own cache has.
 MAX_PREPARED = 200
