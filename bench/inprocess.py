@@ -47,20 +47,12 @@ class Receivers:
     """Connect the receivers a variant wants, disconnect the others."""
 
     def __init__(self) -> None:
-        from achievements import receivers as achievements_receivers
+        from bench.untracked import projection_receivers
         from children import signals as children_signals
-        from insights import projection
-        from insights.receivers import on_event_recorded
         from tracking.points_actions import on_points_changed
-        from tracking.signals import event_recorded, reading_with_row
 
         self.points = ((children_signals.task_activated, on_points_changed, "tracking.points"),)
-        # The projection, and what it and the badges ask to read with the row.
-        self.projection = (
-            (event_recorded, on_event_recorded, "insights.projection"),
-            (reading_with_row, projection.read_with_row, "insights.projection"),
-            (reading_with_row, achievements_receivers.read_with_row, "achievements.badges"),
-        )
+        self.projection = projection_receivers()
 
     def set(self, variant: str) -> None:
         for signal, receiver, uid in self.points:

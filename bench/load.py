@@ -3,27 +3,32 @@
 Creates its own PostgreSQL database (`chorehub_bench_load`, dropped first if a previous run left
 it, and dropped at the end unless --keep-database) on the server that DATABASE_URL names, runs
 `manage.py migrate` on it and creates 2 x --clients families (a parent with a token, one child,
-one assigned chore of 1..clients points). Then two uvicorn servers (one process each, DEBUG off):
+one assigned chore of 1..clients points). Then three uvicorn servers (one process each, DEBUG
+off):
 
-  - tracked:   `uvicorn chorehub.asgi:application`, the project as it ships;
+  - tracked:   `uvicorn bench.tracked_asgi:application`, tracking as issue 16 set its targets:
+               the row, its audit line and the stream messages, without the projection and the
+               badges that issues 14 and 15 hung on it (`bench/inprocess.py`'s "tracked");
   - untracked: `uvicorn bench.untracked_asgi:application`, the same app with every tracking
                receiver disconnected from the domain signals (no event row, no audit log line,
-               no stream message).
+               no stream message);
+  - shipped:   `uvicorn chorehub.asgi:application`, the project as it ships (the projection and
+               the badges too).
 
-Both run side by side (an idle one costs nothing) and are loaded in turn by --clients asyncio
+All run side by side (an idle one costs nothing) and are loaded in turn by --clients asyncio
 clients (httpx, one keep-alive connection each), each activating its own family's chore in a
 closed loop (the next request when the answer arrives): --warmup seconds per variant, not
 measured, then --duration seconds per variant, measured, split into --rounds rounds in ABBA order
-(tracked, untracked, untracked, tracked, ...) so that other load on the machine, which varies,
-weighs on both alike. Each variant has its own families, so that the untracked run does not
-break the tracked children's chains.
+(tracked, untracked, shipped, shipped, untracked, tracked, ...) so that other load on the
+machine, which varies, weighs on all alike. Each variant has its own families, so that the
+untracked run does not break the tracked children's chains.
 
 Afterwards it runs `manage.py verify_tracking` on the database and checks, for each tracked
-child: points = starting points + the sum of its events' deltas, one event per 200 answer, and
+and shipped child: points = starting points + the sum of its events' deltas, one event per 200 answer, and
 the deltas add up to 200 answers x chore points; for each untracked child: points moved by
 exactly 200 answers x chore points, and no event was recorded.
 
-`--interface wsgi` serves `chorehub.wsgi` and `bench.untracked_wsgi` with gunicorn instead (gthread
+`--interface wsgi` serves their WSGI applications with gunicorn instead (gthread
 workers: --clients threads that live as long as the server, so that `CONN_MAX_AGE` keeps each
 thread's database connection, and no hand-off between an event loop and threads): a shape for
 behind Pushpin, where Django holds no stream (docs/benchmarks.md).
@@ -67,16 +72,18 @@ from bench.harness import (
 )
 
 DATABASE_NAME = "chorehub_bench_load"
-VARIANTS = ("tracked", "untracked")
+VARIANTS = ("tracked", "untracked", "shipped")
 SERVERS = {"asgi": "uvicorn (ASGI)", "wsgi": "gunicorn (WSGI, gthread)"}
 APPS = {
     "asgi": {
-        "tracked": "chorehub.asgi:application",
+        "tracked": "bench.tracked_asgi:application",
         "untracked": "bench.untracked_asgi:application",
+        "shipped": "chorehub.asgi:application",
     },
     "wsgi": {
-        "tracked": "chorehub.wsgi:application",
+        "tracked": "bench.tracked_wsgi:application",
         "untracked": "bench.untracked_wsgi:application",
+        "shipped": "chorehub.wsgi:application",
     },
 }
 
@@ -202,8 +209,8 @@ async def drive(
 
 
 def schedule(rounds: int) -> list[str]:
-    """ABBA order (tracked, untracked, untracked, tracked, ...): a load that rises or falls on
-    the machine during the run weighs on both variants alike."""
+    """ABBA order (tracked, untracked, shipped, shipped, untracked, tracked, ...): a load that
+    rises or falls on the machine during the run weighs on every variant alike."""
     order = []
     for index in range(rounds):
         order += list(VARIANTS) if index % 2 == 0 else list(reversed(VARIANTS))
@@ -244,7 +251,7 @@ def verify(env: dict[str, str], families: dict[str, list[Family]], runs: dict[st
             child, moved = family.child_id, answered[family.child_id] * family.task_points
             count = events.get(child, {}).get("count", 0)
             deltas = events.get(child, {}).get("deltas") or 0
-            if variant == "tracked":
+            if variant != "untracked":
                 holds = (
                     points[child] == family.start_points + deltas
                     and count == answered[child]
@@ -259,7 +266,7 @@ def verify(env: dict[str, str], families: dict[str, list[Family]], runs: dict[st
                     f"events {count}, sum of deltas {deltas}"
                 )
         total = sum(answered[f.child_id] for f in group)
-        if variant == "tracked":
+        if variant != "untracked":
             claim = (
                 f"points = start + sum of deltas, one event per 200 answer ({total} answers), "
                 "deltas = answers x chore points"
@@ -273,13 +280,13 @@ def verify(env: dict[str, str], families: dict[str, list[Family]], runs: dict[st
     return verified, lines
 
 
-def p50_ratio(runs: dict[str, Run]) -> float:
-    """tracked/untracked at p50, in ms of latency."""
-    tracked, untracked = (
-        percentile([latency * 1000 for latency in runs[variant].latencies], 50)
-        for variant in VARIANTS
+def p50_ratio(runs: dict[str, Run], variant: str = "tracked") -> float:
+    """`variant`/untracked at p50, in ms of latency."""
+    measured, untracked = (
+        percentile([latency * 1000 for latency in runs[name].latencies], 50)
+        for name in (variant, "untracked")
     )
-    return tracked / untracked
+    return measured / untracked
 
 
 def report(
@@ -302,7 +309,7 @@ def report(
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
     print()
-    print("=== Load: chore activations over HTTP, tracked vs untracked (bench/load.py) ===")
+    print("=== Load: chore activations over HTTP, tracked, untracked, shipped (bench/load.py) ===")
     print(f"reproduce:  {command}")
     print(
         f"machine:    {machine()}. This process (the load generator), the server and PostgreSQL "
@@ -368,25 +375,28 @@ def report(
         others = {status: n for status, n in run.statuses.items() if status != 200}
         if others:
             print(f"  {'':<10} not 200: {others}")
-    tracked, untracked = figures["tracked"], figures["untracked"]
-    ratios = sorted(p50_ratio(lifetime) for lifetime in lifetimes)
-    ratio = statistics.median(ratios)
-    met = ratio <= args.target
+    untracked = figures["untracked"]
     print()
-    if len(lifetimes) > 1:
+    for variant in ("tracked", "shipped"):
+        measured = figures[variant]
+        ratio = statistics.median(p50_ratio(lifetime, variant) for lifetime in lifetimes)
+        verdict = ""
+        if variant == "tracked":
+            met = ratio <= args.target
+            verdict = f" (target: at most {args.target:.2f}x: {'met' if met else 'MISSED'})"
+        if len(lifetimes) > 1:
+            print(
+                f"  {variant}/untracked at p50 per server lifetime, in the order run: "
+                + ", ".join(f"{p50_ratio(lifetime, variant):.2f}x" for lifetime in lifetimes)
+            )
+        median = " (the median of the lifetimes)" if len(lifetimes) > 1 else ""
         print(
-            "  tracked/untracked at p50 per server lifetime, in the order run: "
-            + ", ".join(f"{p50_ratio(lifetime):.2f}x" for lifetime in lifetimes)
+            f"  {variant}/untracked at p50{median}: {ratio:.2f}x{verdict}; throughput "
+            f"untracked/{variant} {untracked['rps'] / measured['rps']:.2f}x; server CPU per "
+            f"request {variant}/untracked {measured['cpu'] / untracked['cpu']:.2f}x"
         )
-    print(
-        f"  tracked/untracked at p50{' (the median of the lifetimes)' if len(lifetimes) > 1 else ''}: "
-        f"{ratio:.2f}x (target: at most {args.target:.2f}x: "
-        f"{'met' if met else 'MISSED'}); throughput untracked/tracked "
-        f"{untracked['rps'] / tracked['rps']:.2f}x; server CPU per request tracked/untracked "
-        f"{tracked['cpu'] / untracked['cpu']:.2f}x"
-    )
     print()
-    print(f"checks (on {DATABASE_NAME}, after both runs):")
+    print(f"checks (on {DATABASE_NAME}, after all runs):")
     print(f"  manage.py verify_tracking: exit {verified.returncode}")
     for line in (verified.stdout + verified.stderr).strip().splitlines():
         print(f"    {line}")

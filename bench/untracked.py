@@ -2,6 +2,10 @@
 baseline (`bench.untracked_asgi`, `bench.untracked_wsgi`): no TrackingEvent row, no audit log line,
 no stream message. Everything else (middleware, authentication, the services, their locks and
 transactions) is unchanged. For benchmarks only: production code has no switch for this.
+
+Also the projection's receivers (`projection_receivers`), which issues 14 and 15 hung on tracking
+after issue 16 set its targets: disconnected, tracking does what it did when those targets were
+set (the row, its audit line, the stream messages), as `bench/inprocess.py`'s "tracked" variant.
 """
 
 import weakref
@@ -17,6 +21,30 @@ TRACKING_APP = "tracking"
 def receiver_module(reference) -> str:
     receiver = reference() if isinstance(reference, weakref.ReferenceType) else reference
     return getattr(receiver, "__module__", "") or ""
+
+
+def projection_receivers() -> tuple:
+    """(signal, receiver, dispatch_uid) of insights' projection and of what it and the badges
+    read with the row; without them no figures are projected and no badge is checked."""
+    from achievements import receivers as achievements_receivers
+    from insights import projection
+    from insights.receivers import on_event_recorded
+    from tracking.signals import event_recorded, reading_with_row
+
+    return (
+        (event_recorded, on_event_recorded, "insights.projection"),
+        (reading_with_row, projection.read_with_row, "insights.projection"),
+        (reading_with_row, achievements_receivers.read_with_row, "achievements.badges"),
+    )
+
+
+def disconnect_projections() -> int:
+    """Disconnect `projection_receivers`; returns how many (all of them, or it raises)."""
+    receivers = projection_receivers()
+    disconnected = sum(bool(signal.disconnect(dispatch_uid=uid)) for signal, _, uid in receivers)
+    if disconnected != len(receivers):
+        raise RuntimeError("a projection receiver was not connected: the bench is out of date")
+    return disconnected
 
 
 def disconnect_tracking() -> int:

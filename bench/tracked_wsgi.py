@@ -1,0 +1,13 @@
+"""The project's WSGI application tracking as issue 16 set its targets, for bench/load.py's
+"tracked" variant: the row, its audit line and the stream messages, without the projection and
+the badges that issues 14 and 15 hung on it (`bench.untracked.disconnect_projections`).
+
+    gunicorn bench.tracked_wsgi:application
+"""
+
+from bench.untracked import disconnect_projections
+from chorehub.wsgi import application
+
+DISCONNECTED = disconnect_projections()
+
+__all__ = ["DISCONNECTED", "application"]
