@@ -24,8 +24,8 @@ machine, which varies, weighs on all alike. Each variant has its own families, s
 untracked run does not break the tracked children's chains.
 
 Afterwards it runs `manage.py verify_tracking` on the database and checks, for each tracked
-and shipped child: points = starting points + the sum of its events' deltas, one event per 200 answer, and
-the deltas add up to 200 answers x chore points; for each untracked child: points moved by
+and shipped child: points = starting points + the sum of its events' deltas, one event per 200
+answer, and the deltas add up to 200 answers x chore points; for each untracked child: points moved by
 exactly 200 answers x chore points, and no event was recorded.
 
 `--interface wsgi` serves their WSGI applications with gunicorn instead (gthread
@@ -280,6 +280,15 @@ def verify(env: dict[str, str], families: dict[str, list[Family]], runs: dict[st
     return verified, lines
 
 
+def pooled(lifetimes: list[dict[str, Run]]) -> dict[str, Run]:
+    """Each variant's runs over all server lifetimes, added up."""
+    runs = {variant: Run() for variant in VARIANTS}
+    for lifetime in lifetimes:
+        for variant, run in lifetime.items():
+            runs[variant].add(run)
+    return runs
+
+
 def p50_ratio(runs: dict[str, Run], variant: str = "tracked") -> float:
     """`variant`/untracked at p50, in ms of latency."""
     measured, untracked = (
@@ -293,17 +302,13 @@ def report(
     args,
     command: str,
     lifetimes: list[dict[str, Run]],
+    runs: dict[str, Run],
     verified,
     checks,
     before: str,
     after: str,
 ) -> bool:
     from django.db import connection
-
-    runs = {variant: Run() for variant in VARIANTS}
-    for lifetime in lifetimes:
-        for variant, run in lifetime.items():
-            runs[variant].add(run)
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -522,12 +527,11 @@ def main() -> None:
                         )
                     )
             lifetimes.append(runs)
-        pooled = {variant: Run() for variant in apps}
-        for runs in lifetimes:
-            for variant, run in runs.items():
-                pooled[variant].add(run)
-        verified, checks = verify(env, families, pooled)
-        passed = report(args, command, lifetimes, verified, checks, quiet_before, other_load())
+        runs = pooled(lifetimes)
+        verified, checks = verify(env, families, runs)
+        passed = report(
+            args, command, lifetimes, runs, verified, checks, quiet_before, other_load()
+        )
         connections.close_all()
     sys.exit(0 if passed else 1)
 
