@@ -8,7 +8,9 @@ adds to it, each part timed around the function that does it (a wrapper of about
   - the messages' store (`store_and_deliver_on_commit`: on PostgreSQL only kept, to go with the
     COMMIT);
   - the COMMIT (the messages' statement with it), against the untracked COMMIT;
-  - the commit hooks (the audit line, then the delivery to listeners), and the audit line alone.
+  - the commit hooks (the audit line, then the delivery to listeners), and the audit line alone;
+  - and, across the whole call, this thread's CPU time and the time spent waiting for PostgreSQL
+    (psycopg's `Connection.wait`, which every round trip goes through).
 
 The untracked and tracked variants alternate in blocks of --block calls; the medians of each part
 are printed, with what tracking adds to the whole call and how much of it the parts explain (the
@@ -35,6 +37,8 @@ from bench.inprocess import Receivers, families_on_a_database
 
 DATABASE_NAME = "chorehub_bench_tracked_parts"
 VARIANTS = ("untracked", "tracked")
+WAITING = "waiting for PostgreSQL"
+CPU = "this thread's CPU"
 
 
 class Parts:
@@ -59,6 +63,7 @@ class Parts:
 
 
 def instrument(parts: Parts) -> None:
+    import psycopg
     from django.db import connections
     from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -71,6 +76,7 @@ def instrument(parts: Parts) -> None:
     parts.time(type(connections["default"]), "_commit", "COMMIT")
     parts.time(BaseDatabaseWrapper, "run_and_clear_commit_hooks", "commit hooks")
     parts.time(audit_log, "write_event", "  of which the audit line")
+    parts.time(psycopg.Connection, "wait", WAITING)
 
 
 def run(families: dict, calls: int, warmup: int, block: int) -> dict[str, list[dict]]:
@@ -86,11 +92,12 @@ def run(families: dict, calls: int, warmup: int, block: int) -> dict[str, list[d
             receivers.set(variant)
             for _ in range(block):
                 parts.current = {}
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.thread_time()
                 activate_task(child=child, task=chore, by=owner)
                 total = (time.perf_counter() - started) * 1000
+                cpu = (time.thread_time() - cpu) * 1000
                 if index * block >= warmup:
-                    measured[variant].append({"call": total, **parts.current})
+                    measured[variant].append({"call": total, CPU: cpu, **parts.current})
     receivers.set("projections")
     return measured
 
@@ -128,6 +135,14 @@ def report(args, measured: dict, before: str, after: str) -> None:
         f"  tracking adds {added:.3f} ms at p50; the parts above explain {explained:.3f} ms, "
         f"the rest ({added - explained:.3f} ms) is the receivers' Python around them"
     )
+    print()
+    # The two overlap a little: psycopg reads the results inside `wait`.
+    print(
+        "  the whole call: CPU and waiting (medians, ms; psycopg's reading of results is in both)"
+    )
+    for label in (CPU, WAITING):
+        base, with_tracking = median(untracked, label), median(tracked, label)
+        print(f"  {label:<28} {base:>10.3f} {with_tracking:>10.3f} {with_tracking - base:>8.3f}")
 
 
 def main() -> None:

@@ -33,7 +33,12 @@ def log_line(event: Any) -> str:
 
 
 class AuditLogHandler(ConcurrentRotatingFileHandler):
-    """Raises write errors instead of printing them, so the caller can log the lost line."""
+    """Writes each line as it is given, and raises write errors instead of printing them, so
+    the caller can log the lost line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # The line is already what the file holds: a Formatter would only copy it.
+        return record.msg
 
     def handleError(self, record: logging.LogRecord) -> None:
         raise
@@ -43,15 +48,15 @@ class AuditLogWriter:
     """Appends lines to per-user files with a bounded set of open handlers."""
 
     def __init__(self) -> None:
-        self._handlers: OrderedDict[Path, AuditLogHandler] = OrderedDict()
+        # By log directory and user: a line's file is looked up without building its path.
+        self._handlers: OrderedDict[tuple[Path, int], AuditLogHandler] = OrderedDict()
         # One lock for lookup, eviction and write: a handler is never closed under a writer.
         self._lock = threading.Lock()
 
     def write(self, user_id: int, line: str) -> None:
         record = logging.makeLogRecord({"msg": line, "levelno": logging.INFO})
         with self._lock:
-            handler = self._handler(log_path(user_id))
-            handler.emit(record)
+            self._handler(user_id).emit(record)
 
     def close_all(self) -> None:
         with self._lock:
@@ -62,14 +67,16 @@ class AuditLogWriter:
     def open_handlers(self) -> int:
         return len(self._handlers)
 
-    def _handler(self, path: Path) -> AuditLogHandler:
-        handler = self._handlers.get(path)
+    def _handler(self, user_id: int) -> AuditLogHandler:
+        key = (settings.CHOREHUB_LOG_DIR, user_id)
+        handler = self._handlers.get(key)
         if handler is not None:
-            self._handlers.move_to_end(path)
+            self._handlers.move_to_end(key)
             return handler
         while len(self._handlers) >= settings.TRACKING_LOG_MAX_OPEN_HANDLERS:
             _, oldest = self._handlers.popitem(last=False)
             oldest.close()
+        path = log_path(user_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = AuditLogHandler(
             str(path),
@@ -77,8 +84,7 @@ class AuditLogWriter:
             backupCount=settings.TRACKING_LOG_BACKUP_COUNT,
             encoding="utf-8",
         )
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        self._handlers[path] = handler
+        self._handlers[key] = handler
         return handler
 
 
