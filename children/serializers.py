@@ -69,8 +69,14 @@ class TaskSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         max_length=100, allow_blank=False, validators=[validate_single_line_text]
     )
     points = serializers.IntegerField(min_value=1, max_value=TASK_POINTS_MAX)
+    # No serializer default: a default would also apply to a PUT without the field, and turn a
+    # penalty into a chore. A new task gets the model's (a chore); an update keeps its own.
     is_good = serializers.BooleanField(
-        default=True, help_text=_("true: a chore (adds points); false: a penalty (takes them).")
+        required=False,
+        help_text=_(
+            "true: a chore (adds points); false: a penalty (takes them). Defaults to true on "
+            "creation; left out of a PUT or PATCH, it stays as it was."
+        ),
     )
     entity_type = serializers.CharField(read_only=True)
 

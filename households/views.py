@@ -17,6 +17,7 @@ from households.serializers import (
     JoinSerializer,
     TransferSerializer,
 )
+from kernel.api import MAX_ID
 from kernel.api_errors import errors
 from kernel.errors import NotFound
 from kernel.validation import QueryParametersChecked
@@ -123,11 +124,12 @@ class MemberView(QueryParametersChecked, APIView):
     )
     def delete(self, request: Request, user_id: str) -> Response:
         household = owned_household_of(request.user)
-        try:
-            member_id = int(user_id)
-        except ValueError:
-            raise NotFound(services.NOT_A_MEMBER) from None
-        services.remove_member(household=household, user_id=member_id, by=request.user)
+        # Digits only (`int` would take "1_0" or " 1"), few enough for `int`, and within the
+        # database's 64-bit ids.
+        digits = user_id.isascii() and user_id.isdigit() and len(user_id) <= len(str(MAX_ID))
+        if not digits or not 1 <= int(user_id) <= MAX_ID:
+            raise NotFound(services.NOT_A_MEMBER)
+        services.remove_member(household=household, user_id=int(user_id), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

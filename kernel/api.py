@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kernel.errors import DomainError, HistoryUnavailable, InvalidAction, NotFound, StateConflict
-from kernel.validation import UNKNOWN_PARAMETER
+from kernel.validation import UNKNOWN_PARAMETER, refuse_repeated
 
 MAX_ID = 2**63 - 1
 MAX_OFFSET = 2**31 - 1
@@ -133,7 +133,8 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
 
 class StrictFilterBackend(DjangoFilterBackend):
     """django-filter, refusing query parameters it does not know (a misspelt filter would otherwise
-    silently return everything)."""
+    silently return everything) and any given more than once (django-filter would take the last
+    value and ignore the others)."""
 
     always_allowed = frozenset({"limit", "offset"})
 
@@ -141,6 +142,7 @@ class StrictFilterBackend(DjangoFilterBackend):
         if getattr(view, "action", "list") != "list":
             # Detail routes and viewset actions take their own query parameters, if any.
             return queryset
+        refuse_repeated(request)  # no filter of the project takes several values
         filterset_class = self.get_filterset_class(view, queryset)
         known = set(filterset_class.base_filters) if filterset_class else set()
         unknown = set(request.query_params) - known - self.always_allowed

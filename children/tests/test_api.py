@@ -164,6 +164,19 @@ def test_updating_and_deleting_a_task(parent_client, chore):
     assert not Task.objects.filter(pk=chore.pk).exists()
 
 
+def test_a_put_without_is_good_keeps_a_penalty_a_penalty(parent_client, parent):
+    penalty = PenaltyFactory(owner=parent)
+
+    response = parent_client.put(
+        reverse("task-detail", args=[penalty.pk]), {"name": "Hitting", "points": 20}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["is_good"], response.json()["entity_type"]) == (False, "penalty")
+    penalty.refresh_from_db()
+    assert (penalty.name, penalty.points, penalty.is_good) == ("Hitting", 20, False)
+
+
 # --- Assignments ---------------------------------------------------------------------------------
 
 

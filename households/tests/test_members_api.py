@@ -138,6 +138,19 @@ def test_removing_someone_who_is_not_a_member_is_a_404(parent_client, other_pare
     assert Membership.objects.filter(user=other_parent).exists()
 
 
+@pytest.mark.parametrize(
+    "user_id",
+    ["9223372036854775808", "99999999999999999999", "1" * 5000, "0", "1_0", " 1", "x"],
+)
+def test_removing_an_id_no_account_can_have_is_a_404(parent_client, guardian, user_id):
+    # Past the database's 64-bit ids, or too long for `int`, it used to be a 500.
+    response = parent_client.delete(f"/api/household/members/{user_id}/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": services.NOT_A_MEMBER}
+    assert Membership.objects.filter(user=guardian).exists()
+
+
 def test_a_guardian_cannot_remove_members(guardian_client, parent):
     response = guardian_client.delete(reverse("household-member", args=[parent.pk]))
 

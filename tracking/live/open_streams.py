@@ -169,7 +169,7 @@ class OpenStreams:
                 except DatabaseError:
                     # Checked again at the next turn, on a new connection.
                     logger.exception("could not check the credentials of %d streams", len(streams))
-                    await loop.run_in_executor(executor, connection.close)
+                    await loop.run_in_executor(executor, close_connection)
                     continue
                 except Exception:
                     # Logged and tried again at the next turn: a watcher that died would leave
@@ -180,7 +180,7 @@ class OpenStreams:
                     stream.ended.set()
         finally:
             with contextlib.suppress(RuntimeError):  # the loop may be shutting down
-                await loop.run_in_executor(executor, connection.close)
+                await loop.run_in_executor(executor, close_connection)
             executor.shutdown(wait=False)
 
 
@@ -327,6 +327,12 @@ def live_session_keys(keys: set[str], now: datetime.datetime) -> set[str]:
     if settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies":
         return set(keys)
     return {key for key in keys if store_class().exists(key)}
+
+
+def close_connection() -> None:
+    """Close the database connection of the calling thread. `connection` is a proxy to each
+    thread's own: passing `connection.close` to the executor would bind the event loop's."""
+    connection.close()
 
 
 def batches(values: Iterable[Any]) -> Iterable[list[Any]]:

@@ -110,6 +110,8 @@ class EventStreamView(QueryParametersChecked, APIView):
     renderer_classes = [JSONRenderer]
 
     query_parameters = CLIENT_PARAMETERS
+    # Several channels may be asked for, and every Last-Event-ID given is checked.
+    repeatable_query_parameters = CLIENT_PARAMETERS
 
     def handle_exception(self, exc):
         if isinstance(exc, HeldStreamEnded):
@@ -175,6 +177,7 @@ class HeldEventStreamView(EventStreamView):
 
     authentication_classes = [HeldStreamAuthentication]
     query_parameters = CLIENT_PARAMETERS | NEXT_LINK_PARAMETERS
+    repeatable_query_parameters = CLIENT_PARAMETERS
     schema = None
 
 

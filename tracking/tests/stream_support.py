@@ -68,7 +68,7 @@ def stream_status(
     token: str | None = None,
     cookies: httpx.Cookies | None = None,
     headers: dict[str, str] | None = None,
-    params: dict[str, str] | None = None,
+    params: dict[str, str] | list[tuple[str, str]] | None = None,
 ) -> httpx.Response:
     """Ask for a stream and return the answer without reading an open stream's body (its headers
     and status only); a refusal's body is read."""

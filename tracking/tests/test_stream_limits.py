@@ -110,6 +110,21 @@ def test_an_id_of_another_channel_is_a_400(server, where):
     }
 
 
+def test_each_last_event_id_parameter_is_checked_not_refused_as_repeated(server):
+    family, stranger = StreamFamily(server), StreamFamily(server)
+    own = f"{channel_for(household_of(family.parent).pk)}:1"
+    foreign = f"{channel_for(household_of(stranger.parent).pk)}:1"
+
+    response = stream_status(
+        server, token=family.token, params=[(PARAMETER, own), (PARAMETER, foreign)]
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        PARAMETER: [FOREIGN_EVENT_ID.format(channel=channel_for(household_of(family.parent).pk))]
+    }
+
+
 def test_resuming_with_the_query_parameter_replays_missed_events(server):
     family = StreamFamily(server, points=1)
     with SseClient(stream_url(server), token=family.token) as client:
