@@ -4,6 +4,8 @@ from datetime import date
 
 from rest_framework import serializers
 
+from kernel.api import DayField
+
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)  # as insights' day parameters
 DAY_OUT_OF_RANGE = f"Must be a day from {FIRST_DAY} to {LAST_DAY}."
 
@@ -15,8 +17,7 @@ def check_day(value: date) -> date:
 
 
 class WeekQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(
-        input_formats=["iso-8601"],
+    date = DayField(
         required=False,
         validators=[check_day],
         help_text="A day of the week, YYYY-MM-DD (default: today in the household's calendar).",

@@ -1,6 +1,8 @@
 """Request and response shapes of the guardians' device routes (pairing, the list, revocation,
 PINs)."""
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -111,17 +113,22 @@ class PairedSerializer(serializers.Serializer):
     )
 
 
+PIN_PATTERN = r"^[0-9]{4,8}$"
+
+
 class PinField(serializers.RegexField):
     """A PIN: a string (a number would lose its leading zeros) of 4 to 8 digits, taken as sent."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("help_text", PIN_FORMAT)
         super().__init__(
-            r"^[0-9]{4,8}$", trim_whitespace=False, error_messages={"invalid": PIN_FORMAT}, **kwargs
+            PIN_PATTERN, trim_whitespace=False, error_messages={"invalid": PIN_FORMAT}, **kwargs
         )
 
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        # The whole string: the pattern's `$` (kept for the schema, as JSON Schema reads it) also
+        # matches before a final newline, and "1234\n" would be a PIN no child can type.
+        if not isinstance(data, str) or not re.fullmatch(PIN_PATTERN, data):
             self.fail("invalid")
         return super().to_internal_value(data)
 

@@ -15,9 +15,14 @@ HOUSEHOLD_NAME_MAX = 100
 UNKNOWN_TIME_ZONE = "'{value}' is not an IANA time zone (e.g. 'Europe/Paris', 'UTC')."
 
 
+# Debian's zoneinfo lists the host's own zone (/etc/localtime) as `localtime`: a household set to
+# it would follow whatever the server is set to.
+NOT_IANA = frozenset({"localtime"})
+
+
 def validate_time_zone(value: str) -> None:
     """An IANA time zone name that this server's zoneinfo knows."""
-    if value not in zoneinfo.available_timezones() and value != "UTC":
+    if (value not in zoneinfo.available_timezones() or value in NOT_IANA) and value != "UTC":
         raise ValidationError(UNKNOWN_TIME_ZONE.format(value=value), code="invalid")
 
 

@@ -9,7 +9,7 @@ from children.models import Task
 from children.selectors import tasks_for
 from children.serializers import OwnedIdsField
 from insights.calendar import HouseholdCalendar
-from kernel.api import ListField, StrictFieldsMixin
+from kernel.api import DayField, ListField, StrictFieldsMixin
 from kernel.text import validate_single_line_text
 from tracking.serializers import TrackingEventSerializer
 
@@ -25,8 +25,7 @@ REASON_MAX = 200
 
 
 def day_field(**kwargs: Any) -> serializers.DateField:
-    return serializers.DateField(
-        input_formats=["iso-8601"],
+    return DayField(
         required=False,
         help_text="A household day, YYYY-MM-DD.",
         **kwargs,
@@ -166,8 +165,7 @@ class SeriesDaySerializer(serializers.Serializer):
 
 
 class PauseSerializer(StrictFieldsMixin, serializers.Serializer):
-    day = serializers.DateField(
-        input_formats=["iso-8601"],
+    day = DayField(
         validators=[check_day],
         help_text="The household day to pause, YYYY-MM-DD (within a year of today).",
     )

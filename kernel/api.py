@@ -1,5 +1,6 @@
 """Shared API plumbing: the exception handler, pagination, strict query parameters, id fields."""
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -152,6 +153,22 @@ class StrictFilterBackend(DjangoFilterBackend):
                 {name: [UNKNOWN_PARAMETER.format(allowed=allowed)] for name in sorted(unknown)}
             )
         return super().filter_queryset(request, queryset, view)
+
+
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class DayField(serializers.DateField):
+    """A day written YYYY-MM-DD, and no other way: ISO 8601 parsing alone also takes week dates
+    (`2026-W49-4`), the compact form (`20261203`) and one-digit months (`2026-1-1`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(input_formats=["iso-8601"], **kwargs)
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str) and not DAY.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
 
 
 class StrictFieldsMixin:

@@ -108,6 +108,13 @@ def test_every_member_reads_it_and_only_their_households_children(
             {"date": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]},
         ),
         ("date=0001-01-01", {"date": ["Must be a day from 1900-01-01 to 9000-12-31."]}),
+        *(
+            (
+                f"date={day}",  # ISO 8601 parsing alone took these
+                {"date": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]},
+            )
+            for day in ("2026-W49-4", "20261203", "2026-1-1")
+        ),
         ("week=1", {"week": ["Unknown query parameter. Allowed: date."]}),
     ],
 )

@@ -125,7 +125,9 @@ def test_setting_a_pin_again_replaces_it_and_lifts_a_lockout(guardian_client, de
     assert check_password("13579", row.pin_hash)
 
 
-@pytest.mark.parametrize("pin", ["123", "123456789", "12a4", "", None, 1234, " 1234"])
+@pytest.mark.parametrize(
+    "pin", ["123", "123456789", "12a4", "", None, 1234, " 1234", "1234\n", "5678\n"]
+)
 def test_a_pin_is_four_to_eight_digits(guardian_client, device, child, pin):
     response = guardian_client.put(pin_url(device, child), {"pin": pin})
 

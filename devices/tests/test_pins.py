@@ -170,8 +170,9 @@ def test_the_pin_guards_reward_requests_and_cancellations(device_client, child, 
     assert RewardRequest.objects.get().status == "cancelled"
 
 
-def test_a_malformed_pin_is_a_400_and_not_counted(device_client, child, chore, with_pin):
-    response = claim(device_client, child, chore, pin="12")
+@pytest.mark.parametrize("pin", ["12", f"{PIN}\n"])  # `$` matched before a final newline
+def test_a_malformed_pin_is_a_400_and_not_counted(device_client, child, chore, with_pin, pin):
+    response = claim(device_client, child, chore, pin=pin)
 
     assert response.status_code == 400
     assert "pin" in response.json()

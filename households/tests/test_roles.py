@@ -37,6 +37,8 @@ def test_a_time_zone_must_be_an_iana_name():
     validate_time_zone("UTC")
     with pytest.raises(ValidationError):
         validate_time_zone("Mars/Olympus")
+    with pytest.raises(ValidationError):  # the server's own zone, as Debian's zoneinfo lists it
+        validate_time_zone("localtime")
 
 
 def test_a_guardian_sees_the_households_children_and_acts_as_themself(

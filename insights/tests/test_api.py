@@ -19,6 +19,8 @@ from insights.tests.conftest import set_calendar
 from testsupport.factories import ChildFactory, MembershipFactory
 from tracking.models import TrackingEvent
 
+WRONG_DAY_FORMAT = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+
 pytestmark = pytest.mark.django_db
 
 
@@ -129,6 +131,11 @@ def test_a_reversed_chore_is_out_of_every_figure(acting, parent_client, child, c
         ({"period": "year"}, "period", '"year" is not a valid choice.'),
         ({"date": "2026-13-01"}, "date", None),
         ({"date": "yesterday"}, "date", None),
+        # What ISO 8601 parsing alone would take: a week date, the compact form, one digit.
+        ({"date": "2026-W19-3"}, "date", WRONG_DAY_FORMAT),
+        ({"date": "20260506"}, "date", WRONG_DAY_FORMAT),
+        ({"date": "2026-5-6"}, "date", WRONG_DAY_FORMAT),
+        ({"start": "20260501", "end": "2026-05-02"}, "start", WRONG_DAY_FORMAT),
         ({"date": "0001-01-01"}, "date", DAY_OUT_OF_RANGE),
         ({"start": "2026-05-01"}, "end", START_AND_END),
         ({"end": "2026-05-01"}, "start", START_AND_END),

@@ -1965,10 +1965,7 @@ export interface components {
         PatchedTaskRequest: {
             name?: string;
             points?: number;
-            /**
-             * @description true: a chore (adds points); false: a penalty (takes them).
-             * @default true
-             */
+            /** @description true: a chore (adds points); false: a penalty (takes them). Defaults to true on creation; left out of a PUT or PATCH, it stays as it was. */
             is_good?: boolean;
         };
         /**
@@ -2238,10 +2235,7 @@ export interface components {
             readonly id: number;
             name: string;
             points: number;
-            /**
-             * @description true: a chore (adds points); false: a penalty (takes them).
-             * @default true
-             */
+            /** @description true: a chore (adds points); false: a penalty (takes them). Defaults to true on creation; left out of a PUT or PATCH, it stays as it was. */
             is_good?: boolean;
             readonly entity_type: string;
             /** Format: date-time */
@@ -2257,10 +2251,7 @@ export interface components {
         TaskRequest: {
             name: string;
             points: number;
-            /**
-             * @description true: a chore (adds points); false: a penalty (takes them).
-             * @default true
-             */
+            /** @description true: a chore (adds points); false: a penalty (takes them). Defaults to true on creation; left out of a PUT or PATCH, it stays as it was. */
             is_good?: boolean;
         };
         /**
