@@ -80,9 +80,17 @@ def request_user(request: HttpRequest):
 
 # Credential routes are never recorded: their answers hold a token and their bodies a password,
 # which the store would keep (in plain text, for a day) to replay. Anonymous calls to the first two
-# are not recorded anyway (keys are per user). Pairing a device answers its credential.
+# are not recorded anyway (keys are per user). Pairing a device answers its credential; an
+# invitation and a pairing code answer a code that is kept only as its digest.
 NOT_RECORDED_PATHS = frozenset(
-    {"/api/auth/register/", "/api/auth/token/", "/api/auth/password/", "/api/devices/pair/"}
+    {
+        "/api/auth/register/",
+        "/api/auth/token/",
+        "/api/auth/password/",
+        "/api/devices/pair/",
+        "/api/household/invitations/",
+        "/api/devices/pairing-codes/",
+    }
 )
 
 

@@ -24,20 +24,28 @@ def events_for_child(*, child_id: int) -> QuerySet[TrackingEvent]:
 
 
 def events_of_household(*, user: AbstractBaseUser) -> QuerySet[TrackingEvent]:
-    """Every event of the caller's household: its children's, and those its members recorded
-    (children deleted since included)."""
+    """The caller's household's events: its children's, and those the caller recorded of a child
+    deleted since.
+
+    An event names its child, not its household: once the child is gone, only who recorded it
+    is left. That is the caller alone, never any current member: a member who recorded events in
+    another household before joining this one would otherwise bring that household's events in.
+    """
     return TrackingEvent.objects.filter(
         Q(child_id__in=Child.objects.filter(household__memberships__user_id=user.pk).values("pk"))
-        | Q(user__membership__household__memberships__user_id=user.pk)
+        | (Q(user_id=user.pk) & ~Q(child_id__in=Child.objects.values("pk")))
     )
 
 
 def events_of_household_id(household_id: int) -> QuerySet[TrackingEvent]:
-    """The same for a household named by id (the staff's filter): its children's events, and
-    those its members recorded."""
+    """The same for a household named by id (the staff's filter): its children's events, and those
+    its members recorded of a child deleted since (the best the history can tell of those)."""
     return TrackingEvent.objects.filter(
         Q(child_id__in=Child.objects.filter(household_id=household_id).values("pk"))
-        | Q(user__membership__household_id=household_id)
+        | (
+            Q(user__membership__household_id=household_id)
+            & ~Q(child_id__in=Child.objects.values("pk"))
+        )
     )
 
 

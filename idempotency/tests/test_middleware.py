@@ -207,3 +207,22 @@ def test_twenty_concurrent_requests_with_one_key_have_one_effect(
     assert all(status in {(200, "false"), (200, "true"), (409, None)} for status in statuses)
     assert Child.objects.get(pk=child.pk).points == 10
     assert TrackingEvent.objects.filter(child_id=child.pk).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ["household-invitations", "device-pairing-codes"])
+def test_an_answer_holding_a_code_is_never_stored(parent_client, child, key, route):
+    """The database keeps an invitation's or pairing code's digest only: the store would keep the
+    code itself, for a day, to replay it. With a key, each request runs and gives a code of its own."""
+    body = {
+        "household-invitations": {"role": "guardian"},
+        "device-pairing-codes": {"name": "Kitchen tablet", "child_ids": [child.pk]},
+    }[route]
+    codes = []
+    for _ in range(2):
+        response = parent_client.post(reverse(route), body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+        assert response.status_code == 201, response.json()
+        codes.append(response.json()["code"])
+
+    assert codes[0] != codes[1]
+    assert not IdempotencyRecord.objects.exists()

@@ -93,9 +93,11 @@ writer = AuditLogWriter()
 
 def write_event(event: Any) -> None:
     """Append the event's line to its user's log. Called on commit, so a rolled-back action
-    leaves no line. A failure is logged with the line (to replay it) and never raised."""
+    leaves no line. A failure is logged with the line (to replay it) and never raised: a disk's
+    OSError, and as well concurrent-log-handler's RuntimeError when its lock cannot be taken (a
+    shared directory whose filesystem refuses `flock`)."""
     line = log_line(event)
     try:
         writer.write(event.user_id, line)
-    except OSError:
+    except Exception:
         logger.exception("audit log line not written for user %s: %s", event.user_id, line)

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
+from kernel.commit_hooks import after_commit
 from kernel.errors import HistoryUnavailable
 from kernel.events import PointsChanged
 from tracking.ledger import audit_log, dead_letter
@@ -69,9 +70,9 @@ def record_event(
             logger.exception(REVERSAL_NOT_RECORDED, as_json(replayable))
             raise HistoryUnavailable(HISTORY_NOT_WRITTEN) from error
         logger.exception(NOT_RECORDED, as_json(replayable))
-        transaction.on_commit(partial(dead_letter.append, replayable), robust=True)
+        after_commit(dead_letter.append, replayable)
         return {"tracking_event": None}
-    transaction.on_commit(partial(audit_log.write_event, row), robust=True)
+    after_commit(audit_log.write_event, row)
     announce_row(row, child=child, household_id=getattr(child, "household_id", None))
     return {"tracking_event": TrackingEventSerializer(row).data}
 

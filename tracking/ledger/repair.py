@@ -9,13 +9,13 @@ and is announced (`tracking.ledger.announce`: the projections apply it, the badg
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from kernel.commit_hooks import after_commit
 from tracking.ledger import audit_log
 from tracking.ledger.announce import announce_row
 from tracking.models import TrackingEvent
@@ -64,7 +64,7 @@ def repair(events: list[dict[str, Any]], report: RepairReport) -> Iterator[dict[
                 else:
                     row.save()
                     report.inserted += 1
-                    transaction.on_commit(partial(audit_log.write_event, row), robust=True)
+                    after_commit(audit_log.write_event, row)
                     # The projections follow the row written back (in this transaction).
                     announce_row(row, child=None, household_id=None, publish=False)
         except (ValidationError, DatabaseError, KeyError, TypeError, ValueError) as error:

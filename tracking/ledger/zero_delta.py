@@ -4,13 +4,13 @@ refuses the action (HistoryUnavailable) instead of going to the dead-letter spoo
 
 import logging
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from kernel.commit_hooks import after_commit
 from kernel.errors import HistoryUnavailable
 from tracking.ledger import audit_log
 from tracking.ledger.announce import announce_row
@@ -60,6 +60,6 @@ def append_zero_delta_event(
     except (ValidationError, DatabaseError) as error:
         logger.exception(NOT_WRITTEN, as_json(render_replayable(row)))
         raise HistoryUnavailable(HISTORY_NOT_WRITTEN) from error
-    transaction.on_commit(partial(audit_log.write_event, row), robust=True)
+    after_commit(audit_log.write_event, row)
     announce_row(row, child=child, household_id=child.household_id)
     return row

@@ -16,7 +16,7 @@ import datetime
 import json
 import logging
 from collections.abc import Iterator
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
+from kernel.commit_hooks import after_commit
 from kernel.commit_rider import ride_on_commit, send_riders_now
 from kernel.one_trip import in_savepoint
 
@@ -96,7 +97,7 @@ def store_and_deliver_on_commit(messages: list[Message]) -> None:
     except DatabaseError:
         logger.exception(NOT_STORED, messages)
         return
-    transaction.on_commit(partial(deliver_all, events), robust=True)
+    after_commit(deliver_all, events)
 
 
 NOT_STORED = "live events not stored: %s"

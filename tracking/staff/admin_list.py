@@ -130,8 +130,8 @@ BAD_HOUSEHOLD_ID = "household_id must be a positive integer."
 
 
 class HouseholdFilter(admin.SimpleListFilter):
-    """Filter by household: its children's events and those its members recorded (see
-    `tracking.selectors.events_of_household_id`)."""
+    """Filter by household: its children's events, and those its members recorded of children
+    deleted since (see `tracking.selectors.events_of_household_id`)."""
 
     title = "household"
     parameter_name = "household_id"

@@ -13,7 +13,8 @@ from django.test import AsyncClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from testsupport.factories import ChildFactory, UserFactory, owner_of
+from households.models import Membership
+from testsupport.factories import ChildFactory, MembershipFactory, UserFactory, owner_of
 from tracking.models import TrackingEvent
 from tracking.staff import admin_list, csv_export
 from tracking.staff.points_chart import (
@@ -236,6 +237,20 @@ def test_filter_by_household(staff_client, family, history):
 
     mine = rows(staff_client.get(LIST, {"household_id": ada.household_id}))
     assert sorted(mine) == sorted(event.pk for event in history.values())
+    assert rows(staff_client.get(LIST, {"household_id": other.household_id})) == [theirs.pk]
+
+
+def test_filter_by_household_leaves_what_a_member_recorded_in_a_former_household(
+    staff_client, family
+):
+    """A member who moved recorded events of the other household's children: those stay its."""
+    _, ada, _ = family
+    other = ChildFactory(name="Zoe")
+    guardian = MembershipFactory(household=other.household).user
+    theirs = tracked(other, entity="Dishes", when=T0, user=guardian)
+    Membership.objects.filter(user=guardian).update(household_id=ada.household_id)
+
+    assert theirs.pk not in rows(staff_client.get(LIST, {"household_id": ada.household_id}))
     assert rows(staff_client.get(LIST, {"household_id": other.household_id})) == [theirs.pk]
 
 

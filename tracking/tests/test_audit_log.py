@@ -16,7 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from children.services import activate_task
-from tracking.ledger.audit_log import LOG_FIELDS, log_line, writer
+from tracking.ledger.audit_log import LOG_FIELDS, AuditLogHandler, log_line, writer
 from tracking.models import TrackingEvent
 from tracking.tests.recorded import log_lines, serialized_row
 
@@ -294,3 +294,30 @@ def test_an_unwritable_log_dir_fails_no_action_and_logs_the_line(
     assert records[0].levelno == logging.ERROR
     assert log_line(event) in records[0].getMessage()
     assert isinstance(records[0].exc_info[1], OSError)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "error", [RuntimeError("Cannot acquire lock after 20 attempts"), KeyError(1)]
+)
+def test_any_failure_to_write_the_line_fails_no_action_and_logs_the_line(
+    monkeypatch, log_dir, caplog, parent_client, child, chore, error
+):
+    """concurrent-log-handler raises RuntimeError when the lock file cannot be locked: that was a
+    500 after the commit (the commit hook's error log itself raised), so a retry moved the points
+    again."""
+
+    def refuse(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(AuditLogHandler, "emit", refuse)
+    caplog.set_level(logging.ERROR, logger="tracking.ledger.audit_log")
+
+    response = parent_client.post(reverse("child-activate", args=[child.pk]), {"task_id": chore.pk})
+
+    assert response.status_code == 200
+    event = TrackingEvent.objects.get()
+    assert response.json()["tracking_event"]["id"] == event.pk
+    [record] = [r for r in caplog.records if r.name == "tracking.ledger.audit_log"]
+    assert log_line(event) in record.getMessage()
+    assert record.exc_info[1] is error

@@ -7,8 +7,10 @@ from django_eventstream.models import Event as StoredEvent
 
 from children.models import Child
 from children.serializers import ZERO_ADJUSTMENT
+from conftest import client_for
+from households.models import Membership, Role
 from rewards.models import RewardRequest
-from testsupport.factories import ChildFactory, TaskFactory
+from testsupport.factories import ChildFactory, MembershipFactory, TaskFactory, household_of
 from tracking.ledger.reversal import ALREADY_REVERSED, NOT_FOUND, NOT_REVERSIBLE
 from tracking.models import TrackingEvent
 
@@ -214,6 +216,42 @@ def test_another_parents_event_is_a_404_that_records_nothing(
     assert response.json() == {"detail": NOT_FOUND}
     assert TrackingEvent.objects.count() == 1
     assert points_of(child) == 10
+
+
+def move_to(user, household) -> None:
+    Membership.objects.filter(user=user).update(household=household, role=Role.GUARDIAN)
+
+
+def test_a_member_who_moves_household_does_not_bring_the_old_households_events(
+    parent, parent_client, other_parent, other_client, child, chore
+):
+    """What a member recorded in their former household stays that household's: neither they
+    nor their new household can reverse it (it was a 200 that moved the other family's points)."""
+    guardian = MembershipFactory(household=household_of(parent)).user
+    original = activate(client_for(guardian), child, chore)
+    move_to(guardian, household_of(other_parent))
+
+    for client in (other_client, client_for(guardian)):
+        response = reverse_event(client, original["id"])
+        assert response.status_code == 404
+        assert response.json() == {"detail": NOT_FOUND}
+    assert TrackingEvent.objects.count() == 1
+    assert points_of(child) == 10
+    assert reverse_event(parent_client, original["id"]).status_code == 200
+
+
+def test_a_deleted_childs_event_recorded_by_another_member_is_a_404(
+    parent, parent_client, child, chore
+):
+    """Once its child is gone, an event is known only by who recorded it: it is that member's
+    (a 409, see test_deletion_races), and a 404 to the others, whose household it may never have
+    been."""
+    guardian = MembershipFactory(household=household_of(parent)).user
+    original = activate(client_for(guardian), child, chore)
+    parent_client.delete(reverse("child-detail", args=[child.pk]))
+
+    assert reverse_event(parent_client, original["id"]).status_code == 404
+    assert reverse_event(client_for(guardian), original["id"]).status_code == 409
 
 
 @pytest.mark.parametrize("event_id", ["999999", "abc", str(10**30)])
