@@ -40,12 +40,26 @@ def in_chain_order(
     """The readable events, sorted as their chains read; unreadable lines go to the report."""
     events = []
     for number, event in lines:
-        if event is None or not {"child_id", "occurred_at"} <= event.keys():
+        if event is None or not _sortable(event):
             report.unreadable.append(number)
             continue
         events.append(event)
     report.spooled = len(events) + len(report.unreadable)
     return sorted(events, key=lambda e: (e["child_id"], e["occurred_at"]))
+
+
+def _sortable(event: dict[str, Any]) -> bool:
+    """What the sort and the owners' lookup read is of its type (the rest is checked event by
+    event, as it is written back): a spool line edited by hand must not stop the others."""
+
+    def is_id(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    return (
+        is_id(event.get("child_id"))
+        and isinstance(event.get("occurred_at"), str)
+        and (event.get("user_id") is None or is_id(event.get("user_id")))
+    )
 
 
 def repair(events: list[dict[str, Any]], report: RepairReport) -> Iterator[dict[str, Any]]:

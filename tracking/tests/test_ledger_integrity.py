@@ -204,5 +204,31 @@ def test_repair_reports_an_unreadable_spool_line_and_still_writes_the_rest(
     assert "All chains hold." in verify()
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"child_id": 1, "occurred_at": null}',
+        '{"child_id": "1", "occurred_at": "2026-12-03T10:00:00Z"}',
+        '{"child_id": 1, "occurred_at": "2026-12-03T10:00:00Z", "user_id": [1]}',
+    ],
+)
+def test_a_spool_line_of_the_wrong_types_is_reported_and_the_rest_written(
+    insert_fault, parent_client, child, chore, line
+):
+    """JSON whose values are of the wrong type (a line edited by hand) stopped the whole repair
+    with a TypeError from the sort, before any event was written back."""
+    insert_fault.inject()
+    activate(parent_client, child, chore)
+    insert_fault.clear()
+    with dead_letter.spool_path().open("a") as spool:
+        spool.write(line + "\n")
+
+    with pytest.raises(CommandError):
+        repair()
+
+    assert TrackingEvent.objects.filter(child_id=child.pk).count() == 1
+    assert "All chains hold." in verify()
+
+
 def test_with_an_empty_spool_repair_has_nothing_to_do(db):
     assert "0 event(s); 0 written back" in repair()
