@@ -6729,10 +6729,7 @@ export interface operations {
     devices_pairing_codes_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -6785,17 +6782,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict, or the same key still running */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail?: string;
-                    };
-                };
-            };
             /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
             413: {
                 headers: {
@@ -6804,17 +6790,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
-                    };
-                };
-            };
-            /** @description Idempotency-Key reused with another body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail?: string;
                     };
                 };
             };
@@ -7091,10 +7066,7 @@ export interface operations {
     household_invitations_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -7158,17 +7130,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict, or the same key still running */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail?: string;
-                    };
-                };
-            };
             /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
             413: {
                 headers: {
@@ -7177,17 +7138,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
-                    };
-                };
-            };
-            /** @description Idempotency-Key reused with another body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail?: string;
                     };
                 };
             };
