@@ -8,7 +8,7 @@ class TrackingConfig(AppConfig):
     def ready(self) -> None:
         from children import signals as children_signals
         from rewards import signals as rewards_signals
-        from tracking.live import channels, store
+        from tracking.live import channels, resume, store
         from tracking.points_actions import on_points_changed
 
         points_signals = (
@@ -27,3 +27,4 @@ class TrackingConfig(AppConfig):
         children_signals.child_changed.connect(channels.on_child_changed, dispatch_uid="live")
         children_signals.child_deleted.connect(channels.on_child_deleted, dispatch_uid="live")
         store.fail_fast_on_redis_errors()
+        resume.read_past_every_channel()

@@ -14,6 +14,7 @@ from testsupport.fronts import FRONTS, serving
 from tracking.live.channels import TRACKING_EVENT_CREATED, channel_for, child_channel
 from tracking.live.resume import FOREIGN_EVENT_ID
 from tracking.live.views import FOREIGN_CHANNEL
+from tracking.models import TrackingEvent
 from tracking.tests.sse_client import SseClient
 from tracking.tests.stream_support import StreamFamily, stream_url
 
@@ -107,6 +108,42 @@ def test_a_shared_device_resumes_both_childrens_events_with_last_event_id(server
     assert sorted((e["child_id"], e["points_after"]) for e in missed) == sorted(
         [(sibling.pk, 10), (family.child.pk, 20)]
     )
+
+
+def test_a_shared_device_resumes_a_long_gap_once_each_and_in_order(server):
+    """More missed than one page holds on one child's channel (the library reads 100 events a
+    round, shared out between the channels), while the other child's channel missed some too:
+    the library re-read the other channel from where the client was, every round, so its events
+    came again and the stream's id went backwards."""
+    family, sibling = family_with_two_children(server)
+    _, credential = pair(children=[family.child, sibling], by=family.parent)
+    with device_stream(server, credential) as stream:
+        activate(family, family.child)
+        opened = stream.next(TRACKING_EVENT_CREATED)
+    last_seen = opened.id
+    for _ in range(3):
+        activate(family, family.child)
+    for _ in range(30):  # two messages each: 60 on the sibling's channel
+        activate(family, sibling)
+
+    first = opened.json()["tracking_event_id"]
+    expected = set(
+        TrackingEvent.objects.filter(
+            child_id__in=[family.child.pk, sibling.pk], pk__gt=first
+        ).values_list("pk", flat=True)
+    )  # the 33 activations, and a badge one of them may have awarded
+
+    with device_stream(server, credential, last_event_id=last_seen) as resumed:
+        missed = [resumed.next(TRACKING_EVENT_CREATED)]
+        missed += resumed.drain(wait=2.0)
+
+    ids = [m.json()["tracking_event_id"] for m in missed if m.event == TRACKING_EVENT_CREATED]
+    assert len(ids) == len(set(ids)), "events sent twice"
+    assert set(ids) == expected
+    positions = [dict(part.rsplit(":", 1) for part in m.id.split(",")) for m in missed]
+    for channel in positions[0]:
+        numbers = [int(position[channel]) for position in positions]
+        assert numbers == sorted(numbers), f"{channel} went backwards"
 
 
 def test_revoking_a_device_ends_its_open_stream_within_five_seconds(server):

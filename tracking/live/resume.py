@@ -55,3 +55,32 @@ def event_id_problem(value: str, channels: set[str]) -> str | None:
     if any(m["channel"] not in channels for m in matches):
         return FOREIGN_EVENT_ID.format(channel=named)
     return None
+
+
+def read_past_every_channel() -> None:
+    """Have django-eventstream's reads of what a stream missed move on past what they returned,
+    on every channel (installed once, in `TrackingConfig.ready`).
+
+    The library's `get_events` reads up to 100 events a round, shared out between a stream's
+    channels, and for the next round moves on only the channels that had more than their share:
+    the others were read again from where the client had been, so a device resuming two children
+    after a long gap got one child's events once per round of the other's, and the stream's ids
+    went backwards (django-eventstream 5.3). Through Pushpin each round is a request of its own,
+    with the ids the last one sent, so it never happened there.
+    """
+    from django_eventstream import eventstream
+
+    library_read = eventstream.get_events
+    if getattr(library_read, "reads_past_every_channel", False):
+        return
+
+    def get_events(request, limit=100, user=None):
+        response = library_read(request, limit=limit, user=user)
+        for channel, events in response.channel_items.items():
+            if events:
+                request.channel_last_ids[channel] = events[-1].id
+        return response
+
+    get_events.reads_past_every_channel = True
+    # The library's stream looks it up in its module at each round.
+    eventstream.get_events = get_events
