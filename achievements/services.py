@@ -13,6 +13,7 @@ from achievements.models import DEFINABLE_PERIODS, BadgeDefinition, Criterion, T
 from achievements.sync import sync_household
 from children.models import Task
 from households.models import Household
+from kernel.referenced import keep_referenced
 
 
 def create_badge_definition(
@@ -29,6 +30,8 @@ def create_badge_definition(
     """Define a badge for a household's children and award it to those who already meet it.
     `period` defaults to the first its criterion takes (`DEFINABLE_PERIODS`)."""
     with transaction.atomic():
+        if task is not None:
+            keep_referenced(task, field="task_id")
         definition = BadgeDefinition.objects.create(
             household=household,
             name=name,

@@ -29,6 +29,7 @@ from children.services import (
 from households.models import Household
 from kernel.errors import InvalidAction, NotFound, StateConflict
 from kernel.events import PointsChanged
+from kernel.referenced import keep_referenced
 
 PENALTY_NOT_CLAIMABLE = "'{task}' (id {task_id}) is a penalty: only chores can be claimed."
 ALREADY_PENDING = "Child '{child}' already has a pending claim for chore '{task}'."
@@ -72,6 +73,7 @@ def claim_task(
     """
     with transaction.atomic():
         child = lock_child(child.pk)
+        keep_referenced(task, field="task_id")
         if not child.tasks.filter(pk=task.pk).exists():
             raise InvalidAction(
                 not_assigned_message(kind=task.entity_type.title(), entity=task, child=child),

@@ -7,12 +7,11 @@ from children import selectors
 from children.models import CHILD_NAME_MAX, MAX_AGE, TASK_POINTS_MAX, Child, Task
 from children.selectors import tasks_for
 from kernel.api import ListField, StrictFieldsMixin, TrackingEventRefField, id_field
+from kernel.referenced import DOES_NOT_EXIST, UNKNOWN_IDS
 from kernel.text import validate_single_line_text
 
 MAX_ASSIGNED = 1000
-UNKNOWN_IDS = "Unknown {kind} id(s): {ids}."
 WRONG_KIND = "{name} (id {id}) is a {actual}, not a {expected}."
-DOES_NOT_EXIST = "{kind} {id} does not exist."
 
 
 class ChildSerializer(StrictFieldsMixin, serializers.ModelSerializer):

@@ -17,6 +17,7 @@ from households.selectors import owner_id_of
 from kernel.announce import announce
 from kernel.errors import InvalidAction, NotFound
 from kernel.events import PointsChanged
+from kernel.referenced import keep_all_referenced, keep_referenced, lock_for_deletion
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,10 @@ def assign_tasks(
     *, child: Child, tasks: Iterable[Task], by: AbstractBaseUser | None = None
 ) -> Child:
     """Replace the set of tasks and penalties assigned to a child."""
+    tasks = list(tasks)
     with transaction.atomic():
         child = lock_child(child.pk)
+        keep_all_referenced(Task, [task.pk for task in tasks], field="task_ids")
         child.tasks.set(tasks)
         return announce_assignment_changed(child, "task_ids", by=by)
 
@@ -164,10 +167,30 @@ def create_task(*, household: Household, name: str, points: int, is_good: bool =
     return Task.objects.create(household=household, name=name, points=points, is_good=is_good)
 
 
+TASK_GONE = "Task {task_id} no longer exists; nothing changed."
+
+
+def delete_task(*, task: Task) -> None:
+    """Remove a chore or penalty, its assignments, overrides and claims (and the badges that
+    count it). Its history stays.
+
+    The task's lock comes first (`kernel.referenced`): a claim, override or assignment that locked
+    it before is committed when the cascade looks, so the cascade deletes it instead of failing a
+    foreign key at commit; one that comes after finds the task gone.
+
+    Raises NotFound when another deletion of the task committed first.
+    """
+    with transaction.atomic():
+        if not lock_for_deletion(task):
+            raise NotFound(TASK_GONE.format(task_id=task.pk))
+        task.delete()
+
+
 def set_task_override(*, child: Child, task: Task, points: int) -> TaskOverride:
     """Use `points` for this child instead of the task's default points."""
     with transaction.atomic():
         lock_child(child.pk)
+        keep_referenced(task, field="entity_id", kind=task.entity_type.title())
         override, _ = TaskOverride.objects.update_or_create(
             child=child, task=task, defaults={"points": points}
         )

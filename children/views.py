@@ -158,3 +158,6 @@ class TaskViewSet(QueryParametersChecked, viewsets.ModelViewSet):
         serializer.instance = services.create_task(
             household=household_for_writing(user=self.request.user), **serializer.validated_data
         )
+
+    def perform_destroy(self, instance: Task) -> None:
+        services.delete_task(task=instance)

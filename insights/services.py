@@ -15,6 +15,7 @@ from insights.models import StreakChoice
 from insights.rebuild import rebuild_child
 from insights.signals import streak_tasks_changed
 from kernel.errors import InvalidAction, StateConflict
+from kernel.referenced import keep_all_referenced
 from tracking.ledger.zero_delta import append_zero_delta_event
 from tracking.models import Action, EntityType, TrackingEvent
 
@@ -101,6 +102,7 @@ def set_streak_tasks(*, child: Child, tasks: Iterable[Task]) -> list[int]:
         )
     with transaction.atomic():
         child = lock_child(child.pk)
+        keep_all_referenced(Task, [task.pk for task in tasks], field="task_ids")
         if tasks:
             choice, _ = StreakChoice.objects.get_or_create(child=child)
             choice.tasks.set(tasks)

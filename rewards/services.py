@@ -34,6 +34,7 @@ from children.services import (
 from households.models import Household
 from kernel.errors import InvalidAction, NotFound, StateConflict
 from kernel.events import PointsChanged
+from kernel.referenced import keep_all_referenced, keep_referenced, lock_for_deletion
 from rewards import signals
 from rewards.models import Reward, RewardOverride, RewardRequest
 
@@ -46,6 +47,7 @@ ALREADY_PENDING = "Child '{child}' already has a pending request for reward '{re
 NOT_PENDING = "Reward request {request_id} is {status}, not pending."
 NOT_REDEEMED = "Reward request {request_id} is {status}, not redeemed."
 REQUEST_GONE = "Reward request {request_id} no longer exists; nothing changed."
+REWARD_GONE = "Reward {reward_id} no longer exists; nothing changed."
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,30 @@ def create_reward(*, household: Household, name: str, cost: int, description: st
     return Reward.objects.create(household=household, name=name, cost=cost, description=description)
 
 
+def delete_reward(*, reward: Reward) -> None:
+    """Remove a reward, its assignments, overrides and requests (pending ones release their
+    holds). Its history stays.
+
+    The reward's lock comes first (`kernel.referenced`): a request, override or assignment that
+    locked it before is committed when the cascade looks, so the cascade deletes it instead of
+    failing a foreign key at commit; one that comes after finds the reward gone.
+
+    Raises NotFound when another deletion of the reward committed first.
+    """
+    with transaction.atomic():
+        if not lock_for_deletion(reward):
+            raise NotFound(REWARD_GONE.format(reward_id=reward.pk))
+        reward.delete()
+
+
 def assign_rewards(
     *, child: Child, rewards: Iterable[Reward], by: AbstractBaseUser | None = None
 ) -> Child:
     """Replace the set of rewards assigned to a child."""
+    rewards = list(rewards)
     with transaction.atomic():
         child = lock_child(child.pk)
+        keep_all_referenced(Reward, [reward.pk for reward in rewards], field="reward_ids")
         child.rewards.set(rewards)
         return announce_assignment_changed(child, "reward_ids", by=by)
 
@@ -81,6 +101,7 @@ def set_reward_override(*, child: Child, reward: Reward, cost: int) -> RewardOve
     """Use `cost` for this child instead of the reward's default cost."""
     with transaction.atomic():
         lock_child(child.pk)
+        keep_referenced(reward, field="entity_id")
         override, _ = RewardOverride.objects.update_or_create(
             child=child, reward=reward, defaults={"cost": cost}
         )
@@ -135,6 +156,7 @@ def request_reward(
     """
     with transaction.atomic():
         child = lock_child(child.pk)
+        keep_referenced(reward, field="reward_id")
         _require_assigned(child, reward)
         if RewardRequest.objects.filter(
             child=child, reward=reward, status=RewardRequest.Status.PENDING

@@ -56,6 +56,9 @@ class RewardViewSet(QueryParametersChecked, viewsets.ModelViewSet):
             household=household_for_writing(user=self.request.user), **serializer.validated_data
         )
 
+    def perform_destroy(self, instance: Reward) -> None:
+        services.delete_reward(reward=instance)
+
 
 @extend_schema_view(
     list=extend_schema(
