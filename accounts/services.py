@@ -7,8 +7,8 @@ from knox.models import AuthToken
 from rest_framework import serializers
 
 from accounts.serializers import USERNAME_TAKEN
-from households.models import Household, Membership, Role
-from households.services import create_household
+from households.models import Membership, Role
+from households.services import create_household, lock_household_of
 from kernel.errors import StateConflict
 
 User = get_user_model()
@@ -81,16 +81,14 @@ def delete_account(*, user: User) -> None:
     household has other members must transfer ownership first.
 
     Raises StateConflict for such an owner. The household's row is locked first, so that two
-    members leaving at once cannot both believe the other stays.
+    members leaving at once cannot both believe the other stays, and so that a join racing the
+    deletion waits for it (households, then invitations: the order `join_household` locks in).
     """
     with transaction.atomic():
-        household_id = (
-            Membership.objects.filter(user=user).values_list("household_id", flat=True).first()
-        )
-        if household_id is None:
+        household = lock_household_of(user)
+        if household is None:
             user.delete()
             return
-        household = Household.objects.select_for_update().get(pk=household_id)
         members = Membership.objects.filter(household=household)
         others = members.exclude(user=user)
         if not others.exists():

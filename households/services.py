@@ -3,7 +3,11 @@
 
 Membership changes lock the household's row first (`lock_household`), so that two of them on one
 household run one after the other (two owners' last member leaving at once, an invitation used
-twice at once)."""
+twice at once), and check the caller's role and the target's membership only then: what a request
+read before it waited for the lock may have been changed by the one it waited for. Locks are taken
+in one order everywhere: households by id, then invitations (`join_household`; deleting an account
+locks its household, then its cascade reaches the invitations), so that two requests never wait
+for each other in a circle."""
 
 import hashlib
 import secrets
@@ -13,9 +17,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from households import signals
+from households import selectors, signals
 from households.models import INVITATION_DAYS, Household, Invitation, Membership, Role
-from kernel.errors import InvalidAction, NotFound, StateConflict
+from kernel.errors import Forbidden, InvalidAction, NotFound, StateConflict
 
 DEFAULT_NAME = "{username}'s family"
 NO_HOUSEHOLD = "You belong to no household."
@@ -70,6 +74,41 @@ def lock_household(household_id: int) -> Household:
     return household
 
 
+def lock_household_of(user: AbstractBaseUser) -> Household | None:
+    """Lock the user's household and return it; None for a user who belongs to none. The
+    membership is read again once locked: a join or a removal that committed while this waited
+    for the lock may have moved the user (and removed the household they were in)."""
+    household_id = selectors.household_id_of(user)
+    while household_id is not None:
+        household = Household.objects.select_for_update().filter(pk=household_id).first()
+        still_there = selectors.household_id_of(user)
+        if household is not None and still_there == household_id:
+            return household
+        household_id = still_there
+    return None
+
+
+def lock_households(household_ids: set[int]) -> dict[int, Household]:
+    """Lock several households' rows, by id (the order every transaction locks them in); returns
+    those that still exist, by id."""
+    locked = {}
+    for household_id in sorted(household_ids):
+        household = Household.objects.select_for_update().filter(pk=household_id).first()
+        if household is not None:
+            locked[household_id] = household
+    return locked
+
+
+def lock_household_as_owner(household_id: int, *, by: AbstractBaseUser) -> Household:
+    """Lock a household's row and check, under the lock, that `by` still owns it (Forbidden if not:
+    a transfer that committed while this request waited for the lock ended their ownership)."""
+    household = lock_household(household_id)
+    owner = Membership.objects.filter(household=household, user_id=by.pk, role=Role.OWNER)
+    if not owner.exists():
+        raise Forbidden(OWNERS_ONLY)
+    return household
+
+
 HOUSEHOLD_FIELDS = ("name", "time_zone", "day_boundary_hour", "week_start", "auto_approve_claims")
 CALENDAR_FIELDS = ("time_zone", "day_boundary_hour", "week_start")
 
@@ -119,6 +158,13 @@ def _is_empty(household: Household) -> bool:
     )
 
 
+def _usable_invitation(code: str):
+    """The invitations with this code that are neither used nor expired (one at most)."""
+    return Invitation.objects.filter(
+        code_digest=code_digest(code), used_at__isnull=True, expires_at__gt=timezone.now()
+    )
+
+
 def join_household(*, user: AbstractBaseUser, code: str) -> Membership:
     """Use an invitation: `user` joins its household with its role.
 
@@ -126,22 +172,28 @@ def join_household(*, user: AbstractBaseUser, code: str) -> Membership:
     its sole member and it is empty (no children, chores or rewards, as right after registering):
     that household is then removed. Otherwise StateConflict (leave it first).
     Raises InvalidAction for an unknown, used or expired code.
+
+    Both households are locked, by id, before the invitation: two users joining each other's
+    household at once, or a join racing the deletion of the invited household, then wait for one
+    another instead of deadlocking. What was read before locking is read again after.
     """
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update()
-            .filter(code_digest=code_digest(code), used_at__isnull=True)
-            .filter(expires_at__gt=timezone.now())
-            .first()
-        )
+        invited_id = _usable_invitation(code).values_list("household_id", flat=True).first()
+        if invited_id is None:
+            raise InvalidAction(UNKNOWN_CODE, field="code")
+        own_id = selectors.household_id_of(user)
+        locked = lock_households({invited_id} | ({own_id} if own_id is not None else set()))
+        # Gone if its household was removed meanwhile (the cascade), or used meanwhile.
+        invitation = _usable_invitation(code).select_for_update().first()
         if invitation is None:
             raise InvalidAction(UNKNOWN_CODE, field="code")
-        lock_household(invitation.household_id)
-        current = Membership.objects.select_related("household").filter(user_id=user.pk).first()
+        current = Membership.objects.filter(user_id=user.pk).first()
         if current is not None:
             if current.household_id == invitation.household_id:
                 raise StateConflict(ALREADY_A_MEMBER)
-            own = lock_household(current.household_id)
+            own = locked.get(current.household_id)  # None: joined or made another meanwhile
+            if own is None:
+                raise StateConflict(LEAVE_YOUR_HOUSEHOLD_FIRST)
             alone = not Membership.objects.filter(household=own).exclude(user_id=user.pk).exists()
             if not (alone and _is_empty(own)):
                 raise StateConflict(LEAVE_YOUR_HOUSEHOLD_FIRST)
@@ -157,10 +209,10 @@ def join_household(*, user: AbstractBaseUser, code: str) -> Membership:
 
 def remove_member(*, household: Household, user_id: int, by: AbstractBaseUser) -> None:
     """The owner removes a member: their access ends with this commit (every read and write is
-    scoped by membership). Raises NotFound for a user who is not a member, InvalidAction for
-    the owner themself."""
+    scoped by membership). Raises Forbidden when `by` no longer owns the household, NotFound for
+    a user who is not a member, InvalidAction for the owner themself."""
     with transaction.atomic():
-        lock_household(household.pk)
+        lock_household_as_owner(household.pk, by=by)
         if user_id == by.pk:
             raise InvalidAction(NOT_YOURSELF)
         deleted, _ = Membership.objects.filter(household=household, user_id=user_id).delete()
@@ -169,9 +221,11 @@ def remove_member(*, household: Household, user_id: int, by: AbstractBaseUser) -
 
 
 def transfer_ownership(*, household: Household, to_user_id: int, by: AbstractBaseUser) -> None:
-    """The owner makes another member the owner; the former owner becomes a guardian."""
+    """The owner makes another member the owner; the former owner becomes a guardian. Raises
+    Forbidden when `by` no longer owns the household (a transfer that committed first), NotFound
+    when the target is not a member."""
     with transaction.atomic():
-        lock_household(household.pk)
+        lock_household_as_owner(household.pk, by=by)
         if to_user_id == by.pk:
             raise StateConflict(ALREADY_OWNER)
         target = Membership.objects.filter(household=household, user_id=to_user_id).first()
@@ -187,10 +241,15 @@ def leave_household(*, user: AbstractBaseUser) -> None:
     """A member leaves their household. An owner with other members transfers ownership first;
     the only member cannot leave (StateConflict both)."""
     with transaction.atomic():
-        membership = Membership.objects.filter(user_id=user.pk).first()
+        household_id = selectors.household_id_of(user)
+        if household_id is None:
+            raise NotFound(NO_HOUSEHOLD)
+        lock_household(household_id)
+        # Read under the lock: a transfer that committed meanwhile may have made this member the
+        # owner, a removal may have ended the membership.
+        membership = Membership.objects.filter(user_id=user.pk, household_id=household_id).first()
         if membership is None:
             raise NotFound(NO_HOUSEHOLD)
-        lock_household(membership.household_id)
         others = Membership.objects.filter(household_id=membership.household_id).exclude(
             user_id=user.pk
         )

@@ -17,7 +17,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from kernel.errors import DomainError, HistoryUnavailable, InvalidAction, NotFound, StateConflict
+from kernel.errors import (
+    DomainError,
+    Forbidden,
+    HistoryUnavailable,
+    InvalidAction,
+    NotFound,
+    StateConflict,
+)
 from kernel.validation import UNKNOWN_PARAMETER, refuse_repeated
 
 MAX_ID = 2**63 - 1
@@ -43,9 +50,12 @@ class ServiceUnavailable(exceptions.APIException):
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus: domain conflicts → 409, rule violations and model validation → 400,
-    an object deleted while the action ran → 404, an unwritable history → 503."""
+    a role that does not allow the action → 403, an object deleted while the action ran → 404, an
+    unwritable history → 503."""
     if isinstance(exc, StateConflict):
         exc = Conflict(exc.message)
+    elif isinstance(exc, Forbidden):
+        exc = exceptions.PermissionDenied(exc.message)
     elif isinstance(exc, NotFound):
         exc = exceptions.NotFound(exc.message)
     elif isinstance(exc, HistoryUnavailable):

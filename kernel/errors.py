@@ -14,6 +14,11 @@ class InvalidAction(DomainError):
     """The request is well formed but the rule forbids it (e.g. acting on an unassigned task): 400."""
 
 
+class Forbidden(DomainError):
+    """The caller's role does not allow the action, as it stands once the service has locked what
+    it changes (e.g. an owner whose ownership another request transferred meanwhile): 403."""
+
+
 class StateConflict(DomainError):
     """The action conflicts with the current state (e.g. redeeming a cancelled request): 409."""
 
