@@ -31,6 +31,10 @@ from pathlib import Path
 from deploy.ports import free_port
 
 SYSTEM_CONFIG = Path("/etc/pushpin/pushpin.conf")
+# Where the servers answer Pushpin's own requests for the streams it holds (their next links,
+# `/pushpin/held/<seal>/`). No slash ends it: a client could write a slash after it as `%2F`, which
+# the servers decode and Pushpin's routing does not.
+SERVERS_OWN_PATH = "/pushpin"
 # Routed to the start-up probe (below), not to the servers; after start-up, a 502.
 READY_PATH = "/.pushpin-ready/"
 READY_BODY = b"ready\n"
@@ -62,6 +66,8 @@ def render_config(
         # The servers see Pushpin's address: tell them the client's (sign-in lockouts and
         # throttles count by it), dropping whatever a client claims.
         "x_forwarded_for": "truncate:0,append",
+        # A client's `Pushpin-Route` header would pick the route it is signed by (`routes_file`).
+        "accept_pushpin_route": "false",
         "push_in_spec": f"tcp://127.0.0.1:{ports.push_in}",
         "push_in_sub_specs": f"tcp://127.0.0.1:{ports.push_in_sub}",
         "push_in_http_addr": "127.0.0.1",
@@ -90,9 +96,26 @@ def render_config(
     return text.replace("[proxy]\n", "[proxy]\n" + own_zurl, 1)
 
 
+def routes_file(upstreams: Sequence[str], refused_key: str) -> str:
+    """Every path to `upstreams`, but a client's requests under SERVERS_OWN_PATH are signed with
+    `refused_key`, which no server knows: they are not taken for Pushpin's (a 401 there).
+
+    Pushpin signs every request it forwards, a client's included, with the key of the route the
+    request took. A client's request takes the route its path matches, and the longest `path_beg`
+    wins; Pushpin's own request for a stream's next link takes the route the stream's request
+    took (by its id, the link being on the same host), whatever its path. So only that request
+    reaches `/pushpin/held/` signed with the servers' key (`sig_key`)."""
+    targets = ",".join(upstreams)
+    return (
+        f"*,path_beg={SERVERS_OWN_PATH},sig_iss=pushpin,sig_key={refused_key} {targets}\n"
+        f"*,id=chorehub {targets}\n"
+    )
+
+
 class Pushpin:
     """One Pushpin instance in a temporary folder, routing every path to `upstreams` (`host:port`,
-    several are balanced), signing what it forwards with `sig_key`."""
+    several are balanced), signing what it forwards with `sig_key`, but for a client's requests
+    under SERVERS_OWN_PATH (`routes_file`)."""
 
     def __init__(
         self,
@@ -104,6 +127,8 @@ class Pushpin:
     ):
         self.ports = ports or PushpinPorts()
         self.sig_key = sig_key or secrets.token_urlsafe(24)
+        # Signs a client's requests under SERVERS_OWN_PATH; given to no server.
+        self.refused_key = secrets.token_urlsafe(24)
         self.upstreams = list(upstreams)
         self._own_folder = folder is None
         self.folder = (folder or Path(tempfile.mkdtemp(prefix="pushpin-"))).resolve()
@@ -124,7 +149,7 @@ class Pushpin:
     def write_config(self, probe_port: int | None = None) -> Path:
         (self.folder / "log").mkdir(parents=True, exist_ok=True)
         probe = f"*,path_beg={READY_PATH} 127.0.0.1:{probe_port}\n" if probe_port else ""
-        (self.folder / "routes").write_text(f"{probe}* {','.join(self.upstreams)}\n")
+        (self.folder / "routes").write_text(probe + routes_file(self.upstreams, self.refused_key))
         config = self.folder / "pushpin.conf"
         config.write_text(
             render_config(

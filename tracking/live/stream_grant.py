@@ -105,9 +105,13 @@ def _max_age() -> int:
 
 
 class HeldStreamAuthentication(authentication.BaseAuthentication):
-    """Pushpin's own request for a stream it holds (a next link it signed, `link=next`, the seal
-    in the path): the principal is the stream's, if its credential still holds; `request.auth` is
-    the HeldStream. Any other request is not authenticated (a 401)."""
+    """Pushpin's own request for a stream it holds (a next link signed with the servers' key,
+    `link=next`, the seal in the path): the principal is the stream's, if its credential still
+    holds; `request.auth` is the HeldStream. Any other request is not authenticated (a 401).
+
+    The signature alone would not do: Pushpin signs a client's requests too. Pushpin's routes
+    (`deploy.pushpin.routes_file`) sign a client's requests under /pushpin with a key no server
+    knows, so that only Pushpin's own next-link request gets here signed (docs/pushpin.md)."""
 
     def authenticate(self, request) -> tuple[Any, HeldStream] | None:
         grip = getattr(request._request, "grip", None)

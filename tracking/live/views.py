@@ -170,7 +170,8 @@ class EventStreamView(QueryParametersChecked, APIView):
 
 class HeldEventStreamView(EventStreamView):
     """Pushpin coming back for a stream it holds (its next link): the sealed stream is in the
-    path, and only a request Pushpin signed is believed (`HeldStreamAuthentication`). In the
+    path, and only a request signed with the servers' key is believed, which Pushpin's routes
+    give to its own next-link requests and not to a client's (`HeldStreamAuthentication`). In the
     path because Pushpin answers simultaneous next-link requests that differ only in their query
     with one shared answer: a seal in the query could reach another stream. Not part of the API
     (no client calls it), so not in the schema."""

@@ -3,6 +3,7 @@ processes share one Pushpin, and the server believes only requests that Pushpin 
 stream test runs through Pushpin as well (the `server` fixtures' "pushpin" front)."""
 
 import contextlib
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -231,6 +232,78 @@ def test_pushpin_coming_back_for_a_stream_is_checked_again(two_processes):
     ended = httpx.get(f"{server.url}{next_link}", headers=signed)
     assert (ended.status_code, ended.content) == (200, b"")
     assert "Grip-Hold" not in ended.headers
+
+
+# How Pushpin logs the next links it follows (its handler's line for each).
+FOLLOWED_NEXT_LINK = re.compile(
+    r"\[handler\] GET http://[^/\s]+(/pushpin/held/[^/?\s]+/)\?\S* .*code=(\d+)"
+)
+
+
+def next_link_pushpin_followed(log: Path, after: int) -> tuple[str, int]:
+    """The path of the first next link Pushpin followed (logged past `after` bytes) and the status
+    the server answered it with."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        found = FOLLOWED_NEXT_LINK.search(log.read_bytes()[after:].decode(errors="replace"))
+        if found:
+            return found.group(1), int(found.group(2))
+        time.sleep(0.2)
+    raise AssertionError(f"Pushpin followed no next link: {log.read_text()[-2000:]}")
+
+
+def read_for_a_while(
+    url: str, headers: dict[str, str] | None = None, seconds: float = 2.0
+) -> tuple[int, bytes]:
+    """What a client without any credential gets from `url`: the status, and the body until it
+    ends or stays silent for `seconds`."""
+    body = b""
+    headers = {"Accept": "text/event-stream", **(headers or {})}
+    with (
+        httpx.Client(timeout=httpx.Timeout(5, read=seconds)) as client,
+        client.stream("GET", url, headers=headers) as response,
+        contextlib.suppress(httpx.ReadTimeout),
+    ):
+        for chunk in response.iter_raw():
+            body += chunk
+    return response.status_code, body
+
+
+def test_a_next_link_from_pushpins_log_reads_nothing_without_a_credential(two_processes):
+    """Pushpin logs every next link it follows, and signs every request it forwards, a client's
+    included: replaying a stream's sealed link through Pushpin, a client without a credential got
+    the household's events (and with `lastEventId`, its history). Pushpin now forwards a client's
+    request for a path under /pushpin signed with a key no server knows (deploy/pushpin.py), so it
+    is a 401 there; Pushpin's own request for the link, routed by the route the stream came in on,
+    is still signed with the servers' key. Also with a slash of the path percent-encoded, which
+    the server decodes and Pushpin's routing does not, and naming a route in `Pushpin-Route`."""
+    family = StreamFamily(two_processes)
+    family.activate()  # history the link could replay
+    household = f"household-{household_of(family.parent).pk}"
+    log = two_processes.pushpins[0].folder / "pushpin.log"
+    with SseClient(stream_url(two_processes), token=family.token) as guardian:
+        link, status = next_link_pushpin_followed(log, after=log.stat().st_size)
+        assert status == 200  # Pushpin itself may follow it
+        replays = [
+            (link, {}),
+            (link.replace("/pushpin/held/", "/pushpin%2Fheld/"), {}),
+            (link.replace("/pushpin/held/", "/pushpin/held%2F"), {}),
+            (link.replace("/pushpin/", "/%70ushpin/"), {}),
+            (link, {"Pushpin-Route": "chorehub"}),  # the route Pushpin's own request takes
+        ]
+        for path, headers in replays:
+            for query in (f"?link=next&lastEventId={household}:0", "?link=next"):
+                status, body = read_for_a_while(f"{two_processes.url}{path}{query}", headers)
+                assert (status, TRACKING_EVENT_CREATED.encode() in body) == (401, False), (
+                    path,
+                    query,
+                    headers,
+                    body[:300],
+                )
+        family.activate()
+        assert guardian.next(TRACKING_EVENT_CREATED, timeout=5).json()["child_id"] == (
+            family.child.pk
+        )
 
 
 def test_a_sealed_stream_hides_the_credential_it_names():
