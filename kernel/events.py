@@ -14,7 +14,8 @@ from typing import Any
 
 def iso_z(moment: datetime) -> str:
     """UTC ISO 8601 with a `Z` and every microsecond, as the contract writes every time."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    # `timespec`: a whole second would otherwise lose its fraction, unlike every other time.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, kw_only=True)
