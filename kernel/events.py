@@ -13,9 +13,9 @@ from typing import Any
 
 
 def iso_z(moment: datetime) -> str:
-    """UTC ISO 8601 with a `Z` and every microsecond, as the contract writes every time."""
-    # `timespec`: a whole second would otherwise lose its fraction, unlike every other time.
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    """UTC ISO 8601 with a `Z`, as the contract writes every time: with its microseconds, but for a
+    time on a whole second, which has none (`isoformat`'s reading, and DRF's)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, kw_only=True)
