@@ -27,9 +27,13 @@ def log_path(user_id: int) -> Path:
     return Path(settings.CHOREHUB_LOG_DIR) / f"tracking_user_{user_id}.log"
 
 
-def log_line(event: Any) -> str:
-    """The JSON line for one TrackingEvent: the contract's fields (`render_event`)."""
-    return json.dumps(render_event(event), separators=(",", ":"))
+def log_line(event: Any, user_id: int | None = None) -> str:
+    """The JSON line for one TrackingEvent: the contract's fields (`render_event`), naming
+    `user_id` if given (see `write_event`)."""
+    fields = render_event(event)
+    if user_id is not None:
+        fields["user_id"] = user_id
+    return json.dumps(fields, separators=(",", ":"))
 
 
 class AuditLogHandler(ConcurrentRotatingFileHandler):
@@ -91,13 +95,25 @@ class AuditLogWriter:
 writer = AuditLogWriter()
 
 
-def write_event(event: Any) -> None:
+NO_USER = "audit log line not written: it names no user, so it has no file: %s"
+
+
+def write_event(event: Any, user_id: int | None = None) -> None:
     """Append the event's line to its user's log. Called on commit, so a rolled-back action
     leaves no line. A failure is logged with the line (to replay it) and never raised: a disk's
     OSError, and as well concurrent-log-handler's RuntimeError when its lock cannot be taken (a
-    shared directory whose filesystem refuses `flock`)."""
-    line = log_line(event)
+    shared directory whose filesystem refuses `flock`).
+
+    `user_id` names the user when the row no longer does: a row written back by the repair after
+    its user was deleted has `user_id` null, but its line is still that user's, in that user's
+    file, as it would have been had it been written at the time."""
+    owner = event.user_id if user_id is None else user_id
+    line = log_line(event, user_id)
+    if owner is None:
+        # Not `tracking_user_None.log`, a file of no one's: the error log keeps the line.
+        logger.error(NO_USER, line)
+        return
     try:
-        writer.write(event.user_id, line)
+        writer.write(owner, line)
     except Exception:
-        logger.exception("audit log line not written for user %s: %s", event.user_id, line)
+        logger.exception("audit log line not written for user %s: %s", owner, line)

@@ -78,7 +78,8 @@ def repair(events: list[dict[str, Any]], report: RepairReport) -> Iterator[dict[
                 else:
                     row.save()
                     report.inserted += 1
-                    after_commit(audit_log.write_event, row)
+                    # The user the event is about, though its row may no longer name them.
+                    after_commit(audit_log.write_event, row, event.get("user_id"))
                     # The projections follow the row written back (in this transaction).
                     announce_row(row, child=None, household_id=None, publish=False)
         except (ValidationError, DatabaseError, KeyError, TypeError, ValueError) as error:

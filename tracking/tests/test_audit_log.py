@@ -16,8 +16,16 @@ from django.db import transaction
 from django.urls import reverse
 
 from children.services import activate_task
-from tracking.ledger.audit_log import LOG_FIELDS, AuditLogHandler, log_line, writer
+from tracking.ledger.audit_log import (
+    LOG_FIELDS,
+    NO_USER,
+    AuditLogHandler,
+    log_line,
+    write_event,
+    writer,
+)
 from tracking.models import TrackingEvent
+from tracking.tests.factories import TrackingEventFactory
 from tracking.tests.recorded import log_lines, serialized_row
 
 
@@ -321,3 +329,16 @@ def test_any_failure_to_write_the_line_fails_no_action_and_logs_the_line(
     [record] = [r for r in caplog.records if r.name == "tracking.ledger.audit_log"]
     assert log_line(event) in record.getMessage()
     assert record.exc_info[1] is error
+
+
+def test_a_line_that_names_no_user_goes_to_no_file_and_is_logged(log_dir, caplog):
+    """A row written back with no user (a spool line edited by hand) went to
+    `tracking_user_None.log`, a file of no one's."""
+    event = TrackingEventFactory.build(user=None)
+    caplog.set_level(logging.ERROR, logger="tracking.ledger.audit_log")
+
+    write_event(event)
+
+    assert not list(log_dir.glob("tracking_user_*"))
+    [record] = [r for r in caplog.records if r.name == "tracking.ledger.audit_log"]
+    assert record.getMessage() == NO_USER % log_line(event)

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
+from accounts.services import delete_account
 from children.models import Child
 from kernel.api_errors import ERRORS
 from testsupport.factories import PenaltyFactory, owner_of
@@ -228,6 +229,29 @@ def test_a_spool_line_of_the_wrong_types_is_reported_and_the_rest_written(
 
     assert TrackingEvent.objects.filter(child_id=child.pk).count() == 1
     assert "All chains hold." in verify()
+
+
+def test_a_repaired_event_of_a_user_deleted_since_goes_to_that_users_audit_log(
+    insert_fault, parent_client, child, chore, log_dir
+):
+    """Its row gets `user_id` null, as the deletion made the others; its audit line was written to
+    `tracking_user_None.log`, a file of no one's."""
+    parent = owner_of(child)
+    parent_id = parent.pk  # the deletion sets `parent.pk` to None
+    insert_fault.inject()
+    activate(parent_client, child, chore)
+    insert_fault.clear()
+    delete_account(user=parent)
+
+    assert "1 written back" in repair()
+
+    row = TrackingEvent.objects.get(child_id=child.pk)
+    assert row.user_id is None
+    [line] = log_lines(log_dir, parent_id)
+    assert (line["tracking_event_id"], line["user_id"]) == (row.pk, parent_id)
+    assert sorted(path.name for path in log_dir.glob("tracking_user_*.log")) == [
+        f"tracking_user_{parent_id}.log"
+    ]
 
 
 def test_with_an_empty_spool_repair_has_nothing_to_do(db):
