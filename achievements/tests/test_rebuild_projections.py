@@ -6,11 +6,14 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from achievements.management.commands.rebuild_projections import Command
 from achievements.models import BadgeAward
 from achievements.receivers import on_projection_applied
 from children.models import Child
 from insights.models import ChildDay
 from insights.signals import projection_applied
+from kernel.api import MAX_ID
+from kernel.command_ids import NOT_AN_ID
 from testsupport.factories import ChildFactory, TaskFactory
 from tracking.ledger.zero_delta import append_zero_delta_event
 from tracking.models import TrackingEvent
@@ -161,3 +164,30 @@ def test_a_history_never_projected_gets_its_badges_without_a_difference(child, c
     assert "DIFFERENCE" not in out
     assert BadgeAward.objects.get(child=child).badge_key == "chores_10"
     assert "DIFFERENCE" not in rebuild()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", str(MAX_ID + 1), "99999999999999999999"])
+def test_a_household_option_that_cannot_be_an_id_is_an_error_naming_it(value):
+    """Past 64 bits it was an OverflowError from SQLite's driver; zero and negative ids rebuilt
+    nothing and said the projections were right."""
+    with pytest.raises(CommandError) as error:
+        call_command("rebuild_projections", "--household", value, stdout=StringIO())
+
+    assert str(error.value) == NOT_AN_ID.format(option="--household", value=value, max_id=MAX_ID)
+
+
+def test_a_household_option_that_is_not_a_number_is_an_error_naming_it():
+    with pytest.raises(CommandError, match=r"--household.*'abc'"):
+        call_command("rebuild_projections", "--household", "abc", stdout=StringIO())
+
+
+# As `manage.py` runs it; it closes the database connections, so this one really commits.
+@pytest.mark.django_db(transaction=True)
+def test_a_household_id_past_64_bits_exits_non_zero_with_a_message(capsys):
+    with pytest.raises(SystemExit) as exit_status:
+        Command().run_from_argv(
+            ["manage.py", "rebuild_projections", "--household", str(2**64), "--no-progress"]
+        )
+
+    assert exit_status.value.code == 1
+    assert f"--household {2**64}: not an id" in capsys.readouterr().err

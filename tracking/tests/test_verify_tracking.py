@@ -9,6 +9,8 @@ from django.core.management import CommandError, call_command
 
 from children.models import Child
 from children.services import activate_task, delete_child
+from kernel.api import MAX_ID
+from kernel.command_ids import NOT_AN_ID
 from rewards.services import cancel_request, redeem_request, redeem_reward, request_reward
 from testsupport.factories import ChildFactory
 from tracking.ledger.chain import Break, ChainReport, check_chains
@@ -231,6 +233,22 @@ def test_child_option_for_a_deleted_child_checks_its_events():
     output = verify("--child", "55555")
 
     assert "Checked 2 events of 1 children (1 deleted since;" in output
+
+
+@pytest.mark.parametrize("value", ["0", "-1", str(MAX_ID + 1), "99999999999999999999"])
+def test_a_child_option_that_cannot_be_an_id_is_an_error_naming_it(value):
+    """Each passed as a check of nothing: "All chains hold." for a typo."""
+    output, error = verify_failing("--child", value)
+
+    assert str(error) == NOT_AN_ID.format(option="--child", value=value, max_id=MAX_ID)
+    assert output == ""
+
+
+def test_a_child_option_that_is_not_a_number_is_an_error_naming_it():
+    _, error = verify_failing("--child", "abc")
+
+    assert "--child" in str(error)
+    assert "'abc'" in str(error)
 
 
 # As `manage.py` runs it; it closes the database connections, so these two really commit.

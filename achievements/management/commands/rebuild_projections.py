@@ -9,6 +9,7 @@ from achievements.rebuild import rebuild_child_badges
 from children.models import Child
 from insights.models import ChildTotals
 from insights.rebuild import rebuild_child
+from kernel.command_ids import checked_id
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, household: int | None, no_progress: bool, **options) -> None:
         children = Child.objects.select_related("household").order_by("pk")
         if household is not None:
-            children = children.filter(household_id=household)
+            children = children.filter(household_id=checked_id("--household", household))
         children = list(children)
         differences: list[str] = []
         for child in tqdm(

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from children.models import Child
+from kernel.command_ids import checked_id
 from tracking.ledger.chain import ChainReport, check_chains
 from tracking.models import TrackingEvent
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         events = TrackingEvent.objects.all()
         children = Child.objects.all()
         if child is not None:
-            events = events.filter(child_id=child)
+            events = events.filter(child_id=checked_id("--child", child))
             children = children.filter(pk=child)
         current_points = dict(children.values_list("pk", "points"))
         total = events.count()
