@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from achievements.management.commands.rebuild_projections import Command
+from achievements.management.commands.rebuild_projections import NO_SUCH_HOUSEHOLD, Command
 from achievements.models import BadgeAward
 from achievements.receivers import on_projection_applied
 from children.models import Child
@@ -164,6 +164,18 @@ def test_a_history_never_projected_gets_its_badges_without_a_difference(child, c
     assert "DIFFERENCE" not in out
     assert BadgeAward.objects.get(child=child).badge_key == "chores_10"
     assert "DIFFERENCE" not in rebuild()
+
+
+def test_a_household_option_naming_no_household_is_an_error_naming_it(child):
+    """It rebuilt nothing and said "The stored projections equal the history."."""
+    missing = child.household_id + 1000
+    out = StringIO()
+
+    with pytest.raises(CommandError) as error:
+        call_command("rebuild_projections", "--household", str(missing), stdout=out)
+
+    assert str(error.value) == NO_SUCH_HOUSEHOLD.format(household=missing)
+    assert out.getvalue() == ""
 
 
 @pytest.mark.parametrize("value", ["0", "-1", str(MAX_ID + 1), "99999999999999999999"])

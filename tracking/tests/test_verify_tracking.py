@@ -14,7 +14,7 @@ from kernel.command_ids import NOT_AN_ID
 from rewards.services import cancel_request, redeem_request, redeem_reward, request_reward
 from testsupport.factories import ChildFactory
 from tracking.ledger.chain import Break, ChainReport, check_chains
-from tracking.management.commands.verify_tracking import Command
+from tracking.management.commands.verify_tracking import NO_SUCH_CHILD, Command
 from tracking.tests.factories import TrackingEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -233,6 +233,26 @@ def test_child_option_for_a_deleted_child_checks_its_events():
     output = verify("--child", "55555")
 
     assert "Checked 2 events of 1 children (1 deleted since;" in output
+
+
+def test_a_child_option_naming_no_child_and_no_events_is_an_error_naming_it(child):
+    """It passed as "Checked 0 events of 0 children ... All chains hold.": a typo proved nothing."""
+    events(child.pk, 0, 10)
+    missing = child.pk + 1000
+
+    output, error = verify_failing("--child", str(missing))
+
+    assert str(error) == NO_SUCH_CHILD.format(child=missing)
+    assert output == ""
+
+
+def test_a_child_option_naming_a_child_without_events_passes(parent):
+    newcomer = ChildFactory(owner=parent)
+
+    output = verify("--child", str(newcomer.pk))
+
+    assert "Checked 0 events of 0 children (0 deleted since; 1 existing children" in output
+    assert "All chains hold." in output
 
 
 @pytest.mark.parametrize("value", ["0", "-1", str(MAX_ID + 1), "99999999999999999999"])

@@ -7,9 +7,13 @@ from tqdm import tqdm
 
 from achievements.rebuild import rebuild_child_badges
 from children.models import Child
+from households.models import Household
 from insights.models import ChildTotals
 from insights.rebuild import rebuild_child
 from kernel.command_ids import checked_id
+
+# A deleted household's children went with it: there is nothing of it to rebuild.
+NO_SUCH_HOUSEHOLD = "--household {household}: no such household."
 
 
 class Command(BaseCommand):
@@ -28,7 +32,9 @@ class Command(BaseCommand):
     def handle(self, *args, household: int | None, no_progress: bool, **options) -> None:
         children = Child.objects.select_related("household").order_by("pk")
         if household is not None:
-            children = children.filter(household_id=checked_id("--household", household))
+            if not Household.objects.filter(pk=checked_id("--household", household)).exists():
+                raise CommandError(NO_SUCH_HOUSEHOLD.format(household=household))
+            children = children.filter(household_id=household)
         children = list(children)
         differences: list[str] = []
         for child in tqdm(

@@ -9,6 +9,8 @@ from tracking.ledger.chain import ChainReport, check_chains
 from tracking.models import TrackingEvent
 
 CHUNK = 5000
+# A deleted child's id is still checked (its events are kept); an id no child ever had is a typo.
+NO_SUCH_CHILD = "--child {child}: no such child, and no events of a child deleted with this id."
 
 
 class Command(BaseCommand):
@@ -29,6 +31,8 @@ class Command(BaseCommand):
         if child is not None:
             events = events.filter(child_id=checked_id("--child", child))
             children = children.filter(pk=child)
+            if not children.exists() and not events.exists():
+                raise CommandError(NO_SUCH_CHILD.format(child=child))
         current_points = dict(children.values_list("pk", "points"))
         total = events.count()
         rows = events.order_by("child_id", "occurred_at", "created_at", "id").values_list(
