@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from kernel.api import MAX_ID
 from kernel.commit_hooks import after_commit
 from tracking.ledger import audit_log
 from tracking.ledger.announce import announce_row
@@ -49,11 +50,12 @@ def in_chain_order(
 
 
 def _sortable(event: dict[str, Any]) -> bool:
-    """What the sort and the owners' lookup read is of its type (the rest is checked event by
-    event, as it is written back): a spool line edited by hand must not stop the others."""
+    """What the sort and the owners' lookup read is of its type and range (the rest is checked
+    event by event, as it is written back): a spool line edited by hand must not stop the others."""
 
     def is_id(value: Any) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool)
+        # In the API's range: past 64 bits SQLite's driver cannot bind the users' lookup.
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
     return (
         is_id(event.get("child_id"))

@@ -211,13 +211,17 @@ def test_repair_reports_an_unreadable_spool_line_and_still_writes_the_rest(
         '{"child_id": 1, "occurred_at": null}',
         '{"child_id": "1", "occurred_at": "2026-12-03T10:00:00Z"}',
         '{"child_id": 1, "occurred_at": "2026-12-03T10:00:00Z", "user_id": [1]}',
+        '{"child_id": 1, "occurred_at": "2026-12-03T10:00:00Z", "user_id": 18446744073709551616}',
+        '{"child_id": 18446744073709551616, "occurred_at": "2026-12-03T10:00:00Z"}',
+        '{"child_id": 0, "occurred_at": "2026-12-03T10:00:00Z"}',
     ],
 )
 def test_a_spool_line_of_the_wrong_types_is_reported_and_the_rest_written(
     insert_fault, parent_client, child, chore, line
 ):
     """JSON whose values are of the wrong type (a line edited by hand) stopped the whole repair
-    with a TypeError from the sort, before any event was written back."""
+    with a TypeError from the sort, before any event was written back; a user id past 64 bits,
+    with an OverflowError from SQLite's driver (the lookup of the users)."""
     insert_fault.inject()
     activate(parent_client, child, chore)
     insert_fault.clear()
