@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from accounts.serializers import USERNAME_TAKEN
 from households.models import Membership, Role
-from households.services import create_household, lock_household_of
+from households.services import create_household, lock_account, lock_household_of
 from kernel.errors import StateConflict
 
 User = get_user_model()
@@ -80,11 +80,15 @@ def delete_account(*, user: User) -> None:
     household with its children, tasks and rewards (their tracking rows stay). An owner whose
     household has other members must transfer ownership first.
 
-    Raises StateConflict for such an owner. The household's row is locked first, so that two
-    members leaving at once cannot both believe the other stays, and so that a join racing the
-    deletion waits for it (households, then invitations: the order `join_household` locks in).
+    Raises StateConflict for such an owner. The account's own row is locked first, then its
+    household's, so that two members leaving at once cannot both believe the other stays, and so
+    that the user's own join racing the deletion waits for it, or it for the join (the account,
+    households, then invitations: the order `join_household` locks in). An account already gone
+    (two deletions at once) is left as the first one left it.
     """
     with transaction.atomic():
+        if not lock_account(user):
+            return
         household = lock_household_of(user)
         if household is None:
             user.delete()

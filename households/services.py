@@ -5,14 +5,16 @@ Membership changes lock the household's row first (`lock_household`), so that tw
 household run one after the other (two owners' last member leaving at once, an invitation used
 twice at once), and check the caller's role and the target's membership only then: what a request
 read before it waited for the lock may have been changed by the one it waited for. Locks are taken
-in one order everywhere: households by id, then invitations (`join_household`; deleting an account
-locks its household, then its cascade reaches the invitations), so that two requests never wait
-for each other in a circle."""
+in one order everywhere: the acting account's own row (`lock_account`: joining and deleting an
+account), then households by id, then invitations (`join_household`; deleting an account locks its
+household, then its cascade reaches the invitations), so that two requests never wait for each
+other in a circle."""
 
 import hashlib
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -40,6 +42,7 @@ LAST_MEMBER = (
     "to remove it)."
 )
 ALREADY_OWNER = "You already own this household."
+ACCOUNT_GONE = "Your account was deleted."
 
 
 def create_household(
@@ -64,6 +67,17 @@ def household_for_writing(*, user: AbstractBaseUser) -> Household:
     if membership is not None:
         return membership.household
     return create_household(owner=user)
+
+
+def lock_account(user: AbstractBaseUser) -> bool:
+    """Lock the user's own row for the rest of the transaction; False when the account is gone.
+
+    Joining and deleting an account both take it first: a join then cannot add a membership for
+    an account whose deletion committed meanwhile (or is about to), even when there is no
+    household they both lock. FOR NO KEY UPDATE: rows that merely refer to the user (tokens,
+    tracking rows) are still written meanwhile."""
+    account = get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk)
+    return account.exists()
 
 
 def lock_household(household_id: int) -> Household:
@@ -173,11 +187,16 @@ def join_household(*, user: AbstractBaseUser, code: str) -> Membership:
     that household is then removed. Otherwise StateConflict (leave it first).
     Raises InvalidAction for an unknown, used or expired code.
 
-    Both households are locked, by id, before the invitation: two users joining each other's
-    household at once, or a join racing the deletion of the invited household, then wait for one
-    another instead of deadlocking. What was read before locking is read again after.
+    Raises NotFound when the user's account was deleted meanwhile.
+
+    The user's row is locked first, then both households, by id, then the invitation: two users
+    joining each other's household at once, or a join racing the deletion of the invited
+    household or of the user's account, then wait for one another instead of deadlocking. What
+    was read before locking is read again after.
     """
     with transaction.atomic():
+        if not lock_account(user):
+            raise NotFound(ACCOUNT_GONE)
         invited_id = _usable_invitation(code).values_list("household_id", flat=True).first()
         if invited_id is None:
             raise InvalidAction(UNKNOWN_CODE, field="code")

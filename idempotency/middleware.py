@@ -173,12 +173,13 @@ class IdempotencyKeyMiddleware:
         if response.status_code in NOT_AN_ANSWER or response.status_code >= 500:
             record.delete()  # not the action's answer: let the client retry for real
             return
-        record.status = IdempotencyRecord.Status.COMPLETE
-        record.response_status = response.status_code
-        record.response_body = response.content
-        record.response_content_type = response.get("Content-Type", "")
-        record.save(
-            update_fields=["status", "response_status", "response_body", "response_content_type"]
+        # An update that finds no row stores nothing: the record went with its account, deleted
+        # while this request ran (no one is left to retry it), and the answer is still the view's.
+        IdempotencyRecord.objects.filter(pk=record.pk).update(
+            status=IdempotencyRecord.Status.COMPLETE,
+            response_status=response.status_code,
+            response_body=response.content,
+            response_content_type=response.get("Content-Type", ""),
         )
         response[REPLAYED_HEADER] = "false"
 

@@ -19,8 +19,10 @@ from rest_framework.test import APIClient
 from accounts.services import TRANSFER_FIRST
 from conftest import client_for
 from households import services
-from households.models import Household, Membership, Role
+from households.models import Household, Invitation, Membership, Role
+from idempotency.models import IdempotencyRecord
 from testsupport.factories import ChildFactory, MembershipFactory, UserFactory, household_of
+from testsupport.races import race_in_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -115,9 +117,11 @@ def leave(member) -> Request:
     return lambda: client.post(reverse("household-leave"))
 
 
-def join(user, code: str) -> Request:
+def join(user, code: str, **headers: str) -> Request:
     client = signed_in(user)
-    return lambda: client.post(reverse("household-join"), {"code": code}, format="json")
+    return lambda: client.post(
+        reverse("household-join"), {"code": code}, format="json", headers=headers
+    )
 
 
 def delete_account(user) -> Request:
@@ -246,3 +250,70 @@ def test_deleting_an_account_while_it_joins_another_household_deletes_it_from_th
     assert not Household.objects.filter(pk=own_household.pk).exists()
     assert not Membership.objects.filter(user_id=user.pk).exists()
     assert owners_of(other_household) == [other_owner.pk]
+
+
+def members_of(household: Household) -> list[int]:
+    return list(Membership.objects.filter(household=household).values_list("user_id", flat=True))
+
+
+def unused(code: str) -> bool:
+    return Invitation.objects.filter(
+        code_digest=services.code_digest(code), used_at__isnull=True
+    ).exists()
+
+
+def test_a_join_that_waited_for_its_users_account_deletion_is_a_404_and_adds_nobody(log_dir):
+    """The deletion committed first: the join must not add a membership for an account that is
+    gone (it used to, and failed at COMMIT on the foreign key: a 500)."""
+    user, other_owner = UserFactory(), UserFactory()  # the user's household has the lower id
+    own_household, other_household = household_of(user), household_of(other_owner)
+    code = invitation_code(other_household, other_owner)
+
+    answers = in_turn([own_household.pk], [delete_account(user), join(user, code)])
+
+    assert statuses(answers) == [204, 404]
+    assert answers[1].json() == {"detail": services.ACCOUNT_GONE}
+    assert not Household.objects.filter(pk=own_household.pk).exists()
+    assert members_of(other_household) == [other_owner.pk]
+    assert unused(code)
+
+
+def test_a_join_racing_the_deletion_of_an_account_in_no_household_is_a_404_and_adds_nobody(
+    log_dir,
+):
+    """No household to lock: the account's own row is what the two wait for."""
+    user, other_owner = UserFactory(household=False), UserFactory()
+    other_household = household_of(other_owner)
+    code = invitation_code(other_household, other_owner)
+
+    deleted, joined, join_waited = race_in_order(
+        delete_account(user), join(user, code), pause_after='DELETE FROM "auth_user"'
+    )
+
+    assert deleted.error is None and joined.error is None, (deleted.error, joined.error)
+    assert deleted.result.status_code == 204, deleted.result.content
+    assert joined.result.status_code == 404, joined.result.content
+    assert joined.result.json() == {"detail": services.ACCOUNT_GONE}
+    assert join_waited
+    assert members_of(other_household) == [other_owner.pk]
+    assert unused(code)
+
+
+def test_a_join_with_an_idempotency_key_that_waited_for_its_users_account_deletion_is_a_404(
+    log_dir,
+):
+    """The key's record went with the account: the answer is still the join's own, not a 500
+    from storing it in a record that is gone."""
+    user, other_owner = UserFactory(), UserFactory()
+    own_household, other_household = household_of(user), household_of(other_owner)
+    code = invitation_code(other_household, other_owner)
+
+    answers = in_turn(
+        [own_household.pk],
+        [delete_account(user), join(user, code, **{"Idempotency-Key": "join-once"})],
+    )
+
+    assert statuses(answers) == [204, 404]
+    assert answers[1].json() == {"detail": services.ACCOUNT_GONE}
+    assert members_of(other_household) == [other_owner.pk]
+    assert not IdempotencyRecord.objects.exists()
