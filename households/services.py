@@ -80,9 +80,14 @@ def lock_account(user: AbstractBaseUser) -> bool:
     return account.exists()
 
 
-def lock_household(household_id: int) -> Household:
-    """Lock a household's row for the rest of the transaction; NotFound when it is gone."""
-    household = Household.objects.select_for_update().filter(pk=household_id).first()
+def lock_household(household_id: int, *, no_key: bool = False) -> Household:
+    """Lock a household's row for the rest of the transaction; NotFound when it is gone.
+
+    `no_key`: FOR NO KEY UPDATE, for a change of the household's own fields. It still waits for
+    (and holds off) the membership changes, but not the writes that merely refer to the household
+    (a child, a chore): a calendar change rebuilds the children's figures under their locks, and
+    an action holding a child's lock may be inserting such a row."""
+    household = Household.objects.select_for_update(no_key=no_key).filter(pk=household_id).first()
     if household is None:
         raise NotFound(NO_HOUSEHOLD)
     return household
@@ -113,10 +118,12 @@ def lock_households(household_ids: set[int]) -> dict[int, Household]:
     return locked
 
 
-def lock_household_as_owner(household_id: int, *, by: AbstractBaseUser) -> Household:
+def lock_household_as_owner(
+    household_id: int, *, by: AbstractBaseUser, no_key: bool = False
+) -> Household:
     """Lock a household's row and check, under the lock, that `by` still owns it (Forbidden if not:
     a transfer that committed while this request waited for the lock ended their ownership)."""
-    household = lock_household(household_id)
+    household = lock_household(household_id, no_key=no_key)
     owner = Membership.objects.filter(household=household, user_id=by.pk, role=Role.OWNER)
     if not owner.exists():
         raise Forbidden(OWNERS_ONLY)
@@ -127,21 +134,34 @@ HOUSEHOLD_FIELDS = ("name", "time_zone", "day_boundary_hour", "week_start", "aut
 CALENDAR_FIELDS = ("time_zone", "day_boundary_hour", "week_start")
 
 
-def update_household(*, household: Household, **changes: str | int | bool) -> Household:
+def update_household(
+    *, household: Household, by: AbstractBaseUser | None = None, **changes: str | int | bool
+) -> Household:
     """Change a household's `name`, calendar (`time_zone`, `day_boundary_hour`, `week_start`)
-    and/or `auto_approve_claims` (the caller checked the owner's role). A changed calendar is
-    announced (`household_calendar_changed`): every figure per day or week depends on it."""
+    and/or `auto_approve_claims`. A changed calendar is announced (`household_calendar_changed`):
+    every figure per day or week depends on it.
+
+    Raises Forbidden when `by` does not own the household once it is locked (a transfer that
+    committed meanwhile); `by=None` (a script, a test) checks no role. Returns the household as
+    saved; `household` gets the changes too.
+    """
     fields = [name for name in HOUSEHOLD_FIELDS if name in changes]
-    calendar_changed = any(
-        getattr(household, name) != changes[name] for name in CALENDAR_FIELDS if name in changes
-    )
-    for name in fields:
-        setattr(household, name, changes[name])
     with transaction.atomic():
-        household.save(update_fields=fields)
+        if by is None:
+            locked = lock_household(household.pk, no_key=True)
+        else:
+            locked = lock_household_as_owner(household.pk, by=by, no_key=True)
+        # Compared with the row as locked: a calendar change that committed meanwhile counts.
+        calendar_changed = any(
+            getattr(locked, name) != changes[name] for name in CALENDAR_FIELDS if name in changes
+        )
+        for name in fields:
+            setattr(locked, name, changes[name])
+            setattr(household, name, changes[name])
+        locked.save(update_fields=fields)
         if calendar_changed:
-            signals.household_calendar_changed.send(sender=Household, household=household)
-    return household
+            signals.household_calendar_changed.send(sender=Household, household=locked)
+    return locked
 
 
 def code_digest(code: str) -> str:
@@ -152,15 +172,18 @@ def create_invitation(
     *, household: Household, role: str, by: AbstractBaseUser, days: int = INVITATION_DAYS
 ) -> tuple[Invitation, str]:
     """A single-use invitation to join `household` as `role` (guardian or viewer), valid for
-    `days`; returns it and its code (shown only here)."""
+    `days`; returns it and its code (shown only here). Raises Forbidden when `by` does not own
+    the household once it is locked (a transfer that committed meanwhile)."""
     code = secrets.token_urlsafe(12)
-    invitation = Invitation.objects.create(
-        household=household,
-        role=role,
-        code_digest=code_digest(code),
-        created_by=by,
-        expires_at=timezone.now() + timedelta(days=days),
-    )
+    with transaction.atomic():
+        lock_household_as_owner(household.pk, by=by)
+        invitation = Invitation.objects.create(
+            household=household,
+            role=role,
+            code_digest=code_digest(code),
+            created_by=by,
+            expires_at=timezone.now() + timedelta(days=days),
+        )
     return invitation, code
 
 

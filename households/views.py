@@ -69,7 +69,7 @@ class HouseholdView(QueryParametersChecked, APIView):
             household, data=request.data, partial=True, context={"user": request.user}
         )
         serializer.is_valid(raise_exception=True)
-        services.update_household(household=household, **serializer.validated_data)
+        services.update_household(household=household, by=request.user, **serializer.validated_data)
         return answer(request, household)
 
 

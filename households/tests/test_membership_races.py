@@ -112,6 +112,18 @@ def remove(owner, member) -> Request:
     return lambda: client.delete(reverse("household-member", args=[member.pk]))
 
 
+def rename(owner, name: str) -> Request:
+    client = signed_in(owner)
+    return lambda: client.patch(reverse("household"), {"name": name}, format="json")
+
+
+def invite(owner) -> Request:
+    client = signed_in(owner)
+    return lambda: client.post(
+        reverse("household-invitations"), {"role": Role.GUARDIAN}, format="json"
+    )
+
+
 def leave(member) -> Request:
     client = signed_in(member)
     return lambda: client.post(reverse("household-leave"))
@@ -178,6 +190,30 @@ def test_transferring_ownership_to_a_member_just_removed_is_a_404(log_dir, paren
     assert statuses(answers) == [204, 404]
     assert answers[1].json() == {"detail": services.NOT_A_MEMBER}
     assert owners_of(household) == [parent.pk]
+
+
+def test_a_former_owner_cannot_rename_the_household_once_ownership_was_transferred(log_dir, parent):
+    household = household_of(parent)
+    member = MembershipFactory(household=household).user
+    name = household.name
+
+    answers = in_turn([household.pk], [transfer(parent, member), rename(parent, "Renamed")])
+
+    assert statuses(answers) == [200, 403]
+    assert answers[1].json() == {"detail": services.OWNERS_ONLY}
+    household.refresh_from_db()
+    assert household.name == name
+
+
+def test_a_former_owner_cannot_invite_once_ownership_was_transferred(log_dir, parent):
+    household = household_of(parent)
+    member = MembershipFactory(household=household).user
+
+    answers = in_turn([household.pk], [transfer(parent, member), invite(parent)])
+
+    assert statuses(answers) == [200, 403]
+    assert answers[1].json() == {"detail": services.OWNERS_ONLY}
+    assert not Invitation.objects.filter(household=household).exists()
 
 
 def test_a_member_ownership_was_just_transferred_to_cannot_leave(log_dir, parent):
