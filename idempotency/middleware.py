@@ -5,7 +5,9 @@ decides, across processes, who runs); it then runs and stores its response. A re
 key and body gets that stored response; with another body, a 422; while the first still runs, a
 409. Server errors (5xx) and refusals before the action ran (401, 403, 429) are not stored, so
 such a request can be retried for real. Keys are per caller: each account's, and each paired child
-device's (kid mode), are their own.
+device's (kid mode), are their own. A stored answer is replayed only while the account still
+belongs to the household it belonged to when the answer was stored: the answer may hold that
+household's data, and a member who left or was removed may no longer read it (a 404).
 """
 
 import contextlib
@@ -26,6 +28,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
+from households.selectors import household_id_of
 from idempotency.models import IdempotencyRecord
 from kernel.principals import is_device
 
@@ -39,6 +42,10 @@ KEY_REUSED = "This Idempotency-Key was already used with a different request."
 # Refusals before the action ran (credentials, CSRF, throttling) and server errors are not stored.
 NOT_AN_ANSWER = {401, 403, 429}
 STILL_RUNNING = "A request with this Idempotency-Key is still being processed; retry shortly."
+NO_LONGER_YOUR_HOUSEHOLD = (
+    "This Idempotency-Key was answered in a household you no longer belong to: its answer is not "
+    "yours to see."
+)
 
 
 def request_fingerprint(request: HttpRequest) -> str:
@@ -94,6 +101,13 @@ NOT_RECORDED_PATHS = frozenset(
 )
 
 
+def household_of_caller(caller) -> int | None:
+    """The household whose data the caller's answers may hold: the account's, as it is now. None
+    for a device: its credential ends with its household or its revocation, so its keys need no
+    check of their own."""
+    return None if is_device(caller) else household_id_of(caller)
+
+
 def key_owner(caller) -> dict:
     """Whose keys these are: a paired child device's own (its principal carries `is_device` and
     `device_id`; kernel.principals), else the account's."""
@@ -122,7 +136,7 @@ class IdempotencyKeyMiddleware:
             # Keys are per user: anonymous requests (register, token) run as if there were none.
             return self.get_response(request)
         fingerprint = request_fingerprint(request)
-        record, answer = self.claim(owner=key_owner(user), key=key, fingerprint=fingerprint)
+        record, answer = self.claim(user=user, key=key, fingerprint=fingerprint)
         if answer is not None:
             return answer
         try:
@@ -130,11 +144,12 @@ class IdempotencyKeyMiddleware:
         except BaseException:
             record.delete()
             raise
-        self.store(record, response)
+        self.store(record, response, household_id=household_of_caller(user))
         return response
 
-    def claim(self, *, owner: dict, key: str, fingerprint: str):
+    def claim(self, *, user, key: str, fingerprint: str):
         """Insert the running record, or answer from the one that exists."""
+        owner = key_owner(user)
         now = timezone.now()
         expires_at = now + timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
         for _ in range(2):
@@ -159,6 +174,9 @@ class IdempotencyKeyMiddleware:
                 return None, JsonResponse({"detail": KEY_REUSED}, status=422)
             if existing.status == IdempotencyRecord.Status.RUNNING:
                 return None, JsonResponse({"detail": STILL_RUNNING}, status=409)
+            if existing.household_id != household_of_caller(user):
+                # Not deleted: the key stays used, and a member who comes back gets it again.
+                return None, JsonResponse({"detail": NO_LONGER_YOUR_HOUSEHOLD}, status=404)
             return None, self.replay(existing)
         return None, JsonResponse({"detail": STILL_RUNNING}, status=409)
 
@@ -169,7 +187,9 @@ class IdempotencyKeyMiddleware:
         return record.status == IdempotencyRecord.Status.RUNNING and record.created_at < now - limit
 
     @staticmethod
-    def store(record: IdempotencyRecord, response: HttpResponse) -> None:
+    def store(
+        record: IdempotencyRecord, response: HttpResponse, *, household_id: int | None
+    ) -> None:
         if response.status_code in NOT_AN_ANSWER or response.status_code >= 500:
             record.delete()  # not the action's answer: let the client retry for real
             return
@@ -180,6 +200,7 @@ class IdempotencyKeyMiddleware:
             response_status=response.status_code,
             response_body=response.content,
             response_content_type=response.get("Content-Type", ""),
+            household_id=household_id,
         )
         response[REPLAYED_HEADER] = "false"
 

@@ -28,6 +28,9 @@ class IdempotencyRecord(models.Model):
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.BinaryField(default=b"")
     response_content_type = models.CharField(max_length=100, blank=True, default="")
+    # The caller's household when the answer was stored (None: none, or a device's key): the
+    # answer is replayed only while the caller still belongs to it, since it may hold its data.
+    household_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
 

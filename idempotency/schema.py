@@ -12,7 +12,8 @@ PARAMETER = {
     "description": (
         "Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns "
         "the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key "
-        "with another body is a 422; a repeat while the first still runs is a 409."
+        "with another body is a 422; a repeat while the first still runs is a 409; a repeat by a "
+        "user who no longer belongs to the household they answered in is a 404."
     ),
 }
 ERROR = {
@@ -34,6 +35,10 @@ def add_idempotency_key(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
         responses = post.setdefault("responses", {})
         responses.setdefault(
             "409", {**ERROR, "description": "Conflict, or the same key still running"}
+        )
+        responses.setdefault(
+            "404",
+            {**ERROR, "description": "Not found, or the key's answer is of a household you left"},
         )
         responses.setdefault(
             "422", {**ERROR, "description": "Idempotency-Key reused with another body"}

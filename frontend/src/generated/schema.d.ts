@@ -2995,7 +2995,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -3047,6 +3047,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
+                    };
+                };
+            };
+            /** @description Not found, or the key's answer is of a household you left */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
                     };
                 };
             };
@@ -3516,7 +3527,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -3557,6 +3568,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
+                    };
+                };
+            };
+            /** @description Not found, or the key's answer is of a household you left */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
                     };
                 };
             };
@@ -3921,7 +3943,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -4031,7 +4053,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -4549,7 +4571,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -4681,7 +4703,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -4791,7 +4813,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -5599,7 +5621,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -5705,7 +5727,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -5878,7 +5900,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -5994,7 +6016,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -6110,7 +6132,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -6565,7 +6587,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -7160,7 +7182,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -7201,6 +7223,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
+                    };
+                };
+            };
+            /** @description Not found, or the key's answer is of a household you left */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
                     };
                 };
             };
@@ -7256,7 +7289,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -7426,7 +7459,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -7764,7 +7797,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -7859,7 +7892,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -8015,7 +8048,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -8056,6 +8089,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
+                    };
+                };
+            };
+            /** @description Not found, or the key's answer is of a household you left */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
                     };
                 };
             };
@@ -8481,7 +8525,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -8522,6 +8566,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
+                    };
+                };
+            };
+            /** @description Not found, or the key's answer is of a household you left */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail?: string;
                     };
                 };
             };
@@ -8886,7 +8941,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409. */
+                /** @description Makes a retry safe: a repeat with the same key and body (per user, kept 24 h) returns the first response (header `Idempotent-Replayed: true`) and changes nothing; the same key with another body is a 422; a repeat while the first still runs is a 409; a repeat by a user who no longer belongs to the household they answered in is a 404. */
                 "Idempotency-Key"?: string;
             };
             path: {
