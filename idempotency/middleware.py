@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from households.selectors import household_id_of
+from households.services import ACCOUNT_GONE
 from idempotency.models import IdempotencyRecord
 from kernel.principals import is_device
 
@@ -108,6 +110,10 @@ def household_of_caller(caller) -> int | None:
     return None if is_device(caller) else household_id_of(caller)
 
 
+def account_exists(user) -> bool:
+    return get_user_model().objects.filter(pk=user.pk).exists()
+
+
 def key_owner(caller) -> dict:
     """Whose keys these are: a paired child device's own (its principal carries `is_device` and
     `device_id`; kernel.principals), else the account's."""
@@ -166,6 +172,10 @@ class IdempotencyKeyMiddleware:
             except IntegrityError:
                 existing = IdempotencyRecord.objects.filter(**owner, key=key).first()
             if existing is None:
+                if "user" in owner and not account_exists(user):
+                    # The record could not refer to the account: its deletion committed since
+                    # the request was authenticated. The view would say so too.
+                    return None, JsonResponse({"detail": ACCOUNT_GONE}, status=404)
                 continue  # it was deleted meanwhile (a failed first attempt): try again
             if existing.expires_at <= now or self.abandoned(existing, now):
                 existing.delete()

@@ -353,3 +353,25 @@ def test_a_join_with_an_idempotency_key_that_waited_for_its_users_account_deleti
     assert answers[1].json() == {"detail": services.ACCOUNT_GONE}
     assert members_of(other_household) == [other_owner.pk]
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_join_with_an_idempotency_key_racing_its_users_account_deletion_is_a_404(log_dir):
+    """The deletion is not committed when the middleware authenticates the join, and is when it
+    records the key: the record cannot refer to the account (the key was said to be running)."""
+    user, other_owner = UserFactory(household=False), UserFactory()
+    other_household = household_of(other_owner)
+    code = invitation_code(other_household, other_owner)
+
+    deleted, joined, join_waited = race_in_order(
+        delete_account(user),
+        join(user, code, **{"Idempotency-Key": "join-once"}),
+        pause_after='DELETE FROM "auth_user"',
+    )
+
+    assert deleted.error is None and joined.error is None, (deleted.error, joined.error)
+    assert deleted.result.status_code == 204, deleted.result.content
+    assert joined.result.status_code == 404, joined.result.content
+    assert joined.result.json() == {"detail": services.ACCOUNT_GONE}
+    assert join_waited
+    assert members_of(other_household) == [other_owner.pk]
+    assert not IdempotencyRecord.objects.exists()
