@@ -116,6 +116,18 @@ class TaskAdmin(admin.ModelAdmin):
     def kind(self, task: Task) -> str:
         return "chore" if task.is_good else "penalty"
 
+    # Through the service, which locks the task first (`kernel.referenced`): a claim, override or
+    # assignment racing the deletion would otherwise fail its foreign key at COMMIT, a 500.
+    def delete_model(self, request: HttpRequest, obj: Task) -> None:
+        # Deleted meanwhile by someone else (another admin, the API): what was asked is done.
+        with contextlib.suppress(NotFound):
+            services.delete_task(task=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Task]) -> None:
+        for task in queryset:
+            with contextlib.suppress(NotFound):
+                services.delete_task(task=task)
+
 
 class OverrideAdmin(admin.ModelAdmin):
     """Overrides are set by parents through the API; here they can be read and removed."""

@@ -5,12 +5,16 @@ A request's status moves only through the services (redeeming one moves points a
 so requests are read-only here; so is which child has which reward (set through the API).
 """
 
+import contextlib
+
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from children.admin import OverrideAdmin, TaskOverrideInline
 from children.models import Child
 from children.selectors import HELD_POINTS, available_points
+from kernel.errors import NotFound
 from rewards import services
 from rewards.models import Reward, RewardOverride, RewardRequest
 
@@ -25,6 +29,18 @@ class RewardAdmin(admin.ModelAdmin):
     ordering = ("-id",)
     autocomplete_fields = ("household",)
     exclude = ("assigned_children",)  # assignments are the parent's business (the API)
+
+    # Through the service, which locks the reward first (`kernel.referenced`): a request, override
+    # or assignment racing the deletion would otherwise fail its foreign key at COMMIT, a 500.
+    def delete_model(self, request: HttpRequest, obj: Reward) -> None:
+        # Deleted meanwhile by someone else (another admin, the API): what was asked is done.
+        with contextlib.suppress(NotFound):
+            services.delete_reward(reward=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Reward]) -> None:
+        for reward in queryset:
+            with contextlib.suppress(NotFound):
+                services.delete_reward(reward=reward)
 
 
 @admin.register(RewardRequest)

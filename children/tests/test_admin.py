@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from children import signals
-from children.models import Child, TaskOverride
-from children.services import activate_task, delete_child, set_task_override
+from children.models import Child, Task, TaskOverride
+from children.services import activate_task, delete_child, delete_task, set_task_override
 from chorehub.admin import ComposedChildAdmin
 from testsupport.factories import (
     ChildFactory,
@@ -277,3 +277,28 @@ def test_deleting_a_child_that_is_already_gone_in_the_admin_is_not_an_error(admi
 
     assert not Child.objects.filter(pk=child.pk).exists()
     assert admin_client.get(page).status_code == 302  # Django's "doesn't exist" redirect
+
+
+def test_deleting_tasks_in_the_admin_deletes_them_and_what_refers_to_them(
+    admin_client, child, chore, penalty
+):
+    set_task_override(child=child, task=chore, points=3)
+
+    response = admin_client.post(
+        reverse("admin:children_task_changelist"),
+        {"action": "delete_selected", "_selected_action": [chore.pk, penalty.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert not Task.objects.filter(pk__in=[chore.pk, penalty.pk]).exists()
+    assert not TaskOverride.objects.exists()
+    assert not child.tasks.exists()
+
+
+def test_deleting_a_task_that_is_already_gone_in_the_admin_is_not_an_error(chore):
+    stale = Task.objects.get(pk=chore.pk)
+    delete_task(task=Task.objects.get(pk=chore.pk))  # another admin, or the API, got there first
+
+    site._registry[Task].delete_model(request=None, obj=stale)
+
+    assert not Task.objects.filter(pk=chore.pk).exists()

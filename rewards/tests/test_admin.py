@@ -1,9 +1,11 @@
 """The admin for rewards and reward requests: lists, filters, search; requests are read-only."""
 
 import pytest
+from django.contrib.admin import site
 from django.urls import reverse
 
-from rewards.models import RewardRequest
+from rewards.models import Reward, RewardRequest
+from rewards.services import delete_reward
 from testsupport.factories import RewardFactory, RewardRequestFactory, UserFactory, owner_of
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +72,13 @@ def test_requests_list_takes_a_bounded_number_of_queries(
     # hierarchy's two: none per row.
     with django_assert_max_num_queries(7):
         assert len(listed(admin_client.get(REQUESTS))) == 20
+
+
+def test_deleting_a_reward_that_is_already_gone_in_the_admin_is_not_an_error(parent):
+    reward = RewardFactory(owner=parent)
+    stale = Reward.objects.get(pk=reward.pk)
+    delete_reward(reward=Reward.objects.get(pk=reward.pk))  # someone else got there first
+
+    site._registry[Reward].delete_model(request=None, obj=stale)
+
+    assert not Reward.objects.filter(pk=reward.pk).exists()

@@ -18,6 +18,7 @@ from kernel.errors import InvalidAction
 from kernel.referenced import DOES_NOT_EXIST, UNKNOWN_IDS
 from rewards import services
 from rewards.models import Reward, RewardOverride, RewardRequest
+from testsupport.admin_deletion import ADMIN_DELETIONS, admin_deletion
 from testsupport.factories import ChildFactory, RewardFactory
 from testsupport.races import race_in_order
 
@@ -166,6 +167,54 @@ def test_a_write_that_refers_to_a_reward_being_deleted_waits_and_answers_as_for_
 
     assert written.error is None and deleted.error is None, (written.error, deleted.error)
     assert deleted.result.status_code == 204, deleted.result.content
+    assert written.result.status_code == 400, written.result.content
+    assert written.result.json() == write.gone(reward)
+    assert nothing_refers_to(reward)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("bulk", [False, True], ids=ADMIN_DELETIONS)
+@pytest.mark.parametrize("name", WRITES)
+def test_a_reward_deletion_in_the_admin_waits_for_a_write_that_refers_to_the_reward_and_then_deletes_its_row(
+    name, bulk, concurrently, parent
+):
+    """As through the API: the admin's deletion (its page, or "delete selected") waits for the
+    write's row and cascades to it. It used to skip the reward's lock, collect the cascade before
+    the write committed, and fail the foreign key at COMMIT: a 500."""
+    write = WRITES[name]
+    child, reward = family(parent, name)
+
+    written, deleted, deletion_waited = race_in_order(
+        write.send(parent, child, reward),
+        admin_deletion(reward, bulk=bulk),
+        pause_after=f'INSERT INTO "{write.table}"',
+    )
+
+    assert written.error is None and deleted.error is None, (written.error, deleted.error)
+    assert written.result.status_code == write.created, written.result.content
+    assert deleted.result.status_code == 302, deleted.result.content[:300]
+    assert deletion_waited
+    assert nothing_refers_to(reward)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("bulk", [False, True], ids=ADMIN_DELETIONS)
+def test_a_request_for_a_reward_being_deleted_in_the_admin_waits_and_answers_as_for_an_unknown_reward(
+    bulk, concurrently, parent
+):
+    write = WRITES["a device's request"]
+    child, reward = family(parent, "a device's request")
+
+    deleted, written, _ = race_in_order(
+        admin_deletion(reward, bulk=bulk),
+        write.send(parent, child, reward),
+        pause_after=DELETE_REWARD,
+    )
+
+    assert written.error is None and deleted.error is None, (written.error, deleted.error)
+    assert deleted.result.status_code == 302, deleted.result.content[:300]
     assert written.result.status_code == 400, written.result.content
     assert written.result.json() == write.gone(reward)
     assert nothing_refers_to(reward)
