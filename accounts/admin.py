@@ -16,9 +16,10 @@ from knox.models import AuthToken
 from accounts.models import ApiToken
 from accounts.services import delete_account, revoke_tokens
 from kernel.errors import StateConflict
+from kernel.model_admin import ModelAdmin, RefuseReverseToField
 
 
-class AccountAdmin(UserAdmin):
+class AccountAdmin(RefuseReverseToField, UserAdmin):
     list_display = ("username", "email", "is_staff", "is_active", "date_joined", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "date_joined")
     actions = ["revoke_api_tokens"]
@@ -46,7 +47,7 @@ if admin.site.is_registered(AuthToken):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ModelAdmin):
     """Tokens by the first 15 characters of their key (what knox keeps to find a key; the rest of
     the key is never stored), read-only: a key exists only in the answer that issued it. The
     digest is the primary key, so no page or control here names a token by pk (no change page, no

@@ -11,6 +11,7 @@ from achievements import services
 from achievements.catalog import badge_of
 from achievements.models import BadgeAward, BadgeDefinition
 from achievements.selectors import awards_of_child
+from kernel.model_admin import ModelAdmin
 from tracking.staff.admin import details_url
 
 READ_ONLY = (
@@ -26,7 +27,7 @@ def event_link(event_id: int | None) -> str:
 
 
 @admin.register(BadgeAward)
-class BadgeAwardAdmin(admin.ModelAdmin):
+class BadgeAwardAdmin(ModelAdmin):
     list_display = (
         "awarded_at",
         "child_link",
@@ -76,7 +77,7 @@ class BadgeAwardAdmin(admin.ModelAdmin):
 
 
 @admin.register(BadgeDefinition)
-class BadgeDefinitionAdmin(admin.ModelAdmin):
+class BadgeDefinitionAdmin(ModelAdmin):
     """What households defined; they define badges through the API (the admin may delete one:
     what it awarded stays)."""
 

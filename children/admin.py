@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from children import services
 from children.models import Child, Claim, Task, TaskOverride
 from kernel.errors import NotFound
+from kernel.model_admin import ModelAdmin
 
 
 class PointsFilter(admin.SimpleListFilter):
@@ -52,7 +53,7 @@ class TaskOverrideInline(admin.TabularInline):
         return False
 
 
-class ChildAdmin(admin.ModelAdmin):
+class ChildAdmin(ModelAdmin):
     list_display = ("name", "id", "household", "age", "points", "created_at", "updated_at")
     list_display_links = ("name",)
     list_select_related = ("household",)
@@ -103,7 +104,7 @@ class ChildAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ModelAdmin):
     list_display = ("name", "id", "kind", "points", "household", "created_at")
     list_select_related = ("household",)
     list_filter = ("is_good", "created_at")
@@ -129,7 +130,7 @@ class TaskAdmin(admin.ModelAdmin):
                 services.delete_task(task=task)
 
 
-class OverrideAdmin(admin.ModelAdmin):
+class OverrideAdmin(ModelAdmin):
     """Overrides are set by parents through the API; here they can be read and removed."""
 
     list_select_related = ("child__household",)
@@ -158,7 +159,7 @@ class TaskOverrideAdmin(OverrideAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ModelAdmin):
     """Claims are made from children's devices and decided by guardians through the API (each
     decision is a tracked action, exactly once); here staff read them."""
 

@@ -1,8 +1,10 @@
 """The composition of the admin: pages that show what several apps hold are put together here,
 the one package that may import every app. Each app registers its own simple models itself."""
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import Count
 
 from accounts.admin import AccountAdmin
@@ -14,6 +16,7 @@ from devices.admin import DeviceInline
 from households.admin import HouseholdAdmin
 from households.models import Household
 from insights.staff.child_balance import ChildBalanceMixin
+from kernel.model_admin import RefuseReverseToField
 from rewards.admin import ChildRewardsMixin
 from tracking.staff.child_history import ChildHistoryMixin
 
@@ -66,3 +69,13 @@ class ComposedHouseholdAdmin(FamilyWeekMixin, HouseholdChildrenMixin, HouseholdA
 
     inlines = (*HouseholdAdmin.inlines, *HouseholdChildrenMixin.inlines, DeviceInline)
     list_display = ("name", "id", "time_zone", "children_count", "created_at")
+
+
+# Django's and django-axes' own admins (groups, sign-in attempts) are not the project's classes:
+# they get the refusal of a reverse relation as `?_to_field=` (kernel/model_admin.py) here, each
+# re-registered as a subclass of itself, so that no admin page answers it with a 500.
+for model in (Group, AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(model):
+        own_admin = type(admin.site.get_model_admin(model))
+        admin.site.unregister(model)
+        admin.site.register(model, type(own_admin.__name__, (RefuseReverseToField, own_admin), {}))

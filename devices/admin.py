@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from devices import services
 from devices.models import Device, PairingCode
+from kernel.model_admin import ModelAdmin
 
 
 class DeviceInline(admin.TabularInline):
@@ -29,7 +30,7 @@ class DeviceInline(admin.TabularInline):
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(ModelAdmin):
     list_display = (
         "name",
         "household",
@@ -91,7 +92,7 @@ class DeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(PairingCode)
-class PairingCodeAdmin(admin.ModelAdmin):
+class PairingCodeAdmin(ModelAdmin):
     list_display = ("id", "name", "household", "created_by", "created_at", "expires_at", "used_at")
     list_select_related = ("household", "created_by")
     list_filter = ("created_at",)

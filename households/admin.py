@@ -6,6 +6,7 @@ from django.contrib import admin
 from households import signals
 from households.models import Household, Membership
 from households.services import CALENDAR_FIELDS
+from kernel.model_admin import ModelAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -16,7 +17,7 @@ class MembershipInline(admin.TabularInline):
     extra = 0
 
 
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(ModelAdmin):
     list_display = ("name", "id", "time_zone", "created_at")
     search_fields = ("name", "memberships__user__username")
     search_help_text = "Search by the household's name or a member's username."
@@ -32,7 +33,7 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ModelAdmin):
     list_display = ("user", "household", "role", "joined_at")
     list_select_related = ("user", "household")
     list_filter = ("role",)

@@ -15,12 +15,13 @@ from children.admin import OverrideAdmin, TaskOverrideInline
 from children.models import Child
 from children.selectors import HELD_POINTS, available_points
 from kernel.errors import NotFound
+from kernel.model_admin import ModelAdmin
 from rewards import services
 from rewards.models import Reward, RewardOverride, RewardRequest
 
 
 @admin.register(Reward)
-class RewardAdmin(admin.ModelAdmin):
+class RewardAdmin(ModelAdmin):
     list_display = ("name", "id", "cost", "household", "created_at")
     list_select_related = ("household",)
     list_filter = ("created_at",)
@@ -44,7 +45,7 @@ class RewardAdmin(admin.ModelAdmin):
 
 
 @admin.register(RewardRequest)
-class RewardRequestAdmin(admin.ModelAdmin):
+class RewardRequestAdmin(ModelAdmin):
     list_display = (
         "id",
         "child",

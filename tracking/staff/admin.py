@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from rangefilter.filters import DateRangeFilter
 
 from children.models import Child
+from kernel.model_admin import ModelAdmin
 from tracking import selectors
 from tracking.models import TrackingEvent
 from tracking.staff import csv_export
@@ -74,7 +75,7 @@ def child_events_url(child_id: int) -> str:
 
 
 @admin.register(TrackingEvent)
-class TrackingEventAdmin(admin.ModelAdmin):
+class TrackingEventAdmin(ModelAdmin):
     list_display = (
         "time",
         "child",
