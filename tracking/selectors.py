@@ -1,7 +1,9 @@
 """Reads of tracking events, shared by the parent API, the staff API and the admin."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import BooleanField, F, Func, OuterRef, Q, QuerySet, Subquery
 
 from children.models import Child
 from tracking.models import TrackingEvent
@@ -39,14 +41,38 @@ def events_of_household(*, user: AbstractBaseUser) -> QuerySet[TrackingEvent]:
 
 def events_of_household_id(household_id: int) -> QuerySet[TrackingEvent]:
     """The same for a household named by id (the staff's filter): its children's events, and those
-    its members recorded of a child deleted since (the best the history can tell of those)."""
-    return TrackingEvent.objects.filter(
-        Q(child_id__in=Child.objects.filter(household_id=household_id).values("pk"))
-        | (
-            Q(user__membership__household_id=household_id)
-            & ~Q(child_id__in=Child.objects.values("pk"))
-        )
+    its members recorded of a child deleted since (the best the history can tell of those).
+
+    The two halves are a UNION of ids, not an OR: PostgreSQL cannot use an index for an OR of
+    two subqueries and read the whole table (2.3 s at a million events); each half alone reads
+    its own index (the children's `event_child_timeline`, the members' `event_user_timeline`).
+    """
+    children_events = TrackingEvent.objects.filter(
+        child_id__in=Child.objects.filter(household_id=household_id).values("pk")
     )
+    deleted_childrens_events = TrackingEvent.objects.filter(
+        Q(user__membership__household_id=household_id) & ~Q(child_id__in=Child.objects.values("pk"))
+    )
+    # A compound statement's parts take no ORDER BY (the model's ordering): ids only.
+    ids = (
+        children_events.order_by()
+        .values("pk")
+        .union(deleted_childrens_events.order_by().values("pk"))
+    )
+    if connection.vendor != "postgresql":
+        return TrackingEvent.objects.filter(pk__in=ids)
+    # Not `id IN (...)`: PostgreSQL cannot tell how few of a member's events name a deleted child,
+    # expects thousands of ids and hashes the whole table against them. An array of the ids is
+    # computed first and looked up in the primary key.
+    return TrackingEvent.objects.filter(EqualsAny(F("pk"), ArraySubquery(ids)))
+
+
+class EqualsAny(Func):
+    """`expression = ANY(array)`, as a filter."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
 
 
 def all_events() -> QuerySet[TrackingEvent]:
