@@ -1,5 +1,7 @@
 """Writes of the accounts app: accounts, their API tokens, their password."""
 
+from contextvars import ContextVar
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -62,15 +64,35 @@ def revoke_tokens(*, user: User, keep: AuthToken | None = None) -> int:
     return count
 
 
+# The token a password change made through the API keeps (the caller's): saving the new password
+# revokes the others, in `revoke_tokens_on_password_change`, below the caller's frame.
+_token_kept_on_password_change: ContextVar[AuthToken | None] = ContextVar(
+    "token_kept_on_password_change", default=None
+)
+
+
+def revoke_tokens_on_password_change(*, user: User) -> int:
+    """Revoke every token of `user` whose password was just saved, but the one `change_password`
+    keeps; returns how many. Called for every saved password change, whoever made it
+    (accounts.password_changes, a password validator's `password_changed` hook)."""
+    return revoke_tokens(user=user, keep=_token_kept_on_password_change.get())
+
+
 def change_password(*, user: User, new_password: str, keep_token: AuthToken | None = None) -> None:
     """Set `user`'s password and revoke every token but `keep_token` (the caller's, if it signed
     in with one). The new password changes the session hash, so every session ends too; the view
     keeps the caller's own session, if it used one (`update_session_auth_hash`).
+
+    The revocation is the save's own (`revoke_tokens_on_password_change`), as for a password set
+    in the admin or with `manage.py changepassword`.
     """
-    with transaction.atomic():
-        user.set_password(new_password)
-        user.save(update_fields=["password"])
-        revoke_tokens(user=user, keep=keep_token)
+    kept = _token_kept_on_password_change.set(keep_token)
+    try:
+        with transaction.atomic():
+            user.set_password(new_password)
+            user.save(update_fields=["password"])
+    finally:
+        _token_kept_on_password_change.reset(kept)
 
 
 def delete_account(*, user: User) -> None:

@@ -92,6 +92,8 @@ def test_a_token_stream_ends_when_the_password_changes(server):
     with SseClient(stream_url(server), token=family.token) as client:
         change_password(family.parent)
         assert client.ended_by_server(WITHIN)
+    # Saving a new password revokes the tokens (accounts.password_changes): a reconnect is a 401.
+    assert stream_status(server, token=family.token).status_code == 401
 
 
 def test_a_token_stream_ends_when_the_user_is_deactivated(server):
