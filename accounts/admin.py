@@ -34,7 +34,13 @@ class AccountAdmin(RefuseReverseToField, UserAdmin):
         for user in queryset:
             self.delete_model(request, user)
 
-    @admin.action(description="Revoke all API tokens of the selected accounts")
+    def has_revoke_permission(self, request) -> bool:
+        # Revoking signs the accounts out: a change of the accounts, not something to read.
+        return self.has_change_permission(request)
+
+    @admin.action(
+        description="Revoke all API tokens of the selected accounts", permissions=["revoke"]
+    )
     def revoke_api_tokens(self, request, queryset) -> None:
         count = sum(revoke_tokens(user=user) for user in queryset)
         self.message_user(request, f"Revoked {count} API tokens.", messages.SUCCESS)
