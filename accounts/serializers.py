@@ -8,6 +8,7 @@ from kernel.api import StrictFieldsMixin
 from kernel.text import validate_single_line_text
 
 User = get_user_model()
+USERNAME_MAX = User._meta.get_field(User.USERNAME_FIELD).max_length
 USERNAME_TAKEN = "A user with that username already exists."
 SIGN_IN_FAILED = "Unable to log in with provided credentials."
 WRONG_PASSWORD = "This is not your current password."
@@ -17,7 +18,7 @@ EXPIRY_HELP = "When the token stops working (UTC); sign in again for a new one."
 
 class RegisterSerializer(StrictFieldsMixin, serializers.Serializer):
     username = serializers.RegexField(
-        r"^[\w.@+-]+\Z", max_length=150, help_text="Letters, digits and @ . + - _ only."
+        r"^[\w.@+-]+\Z", max_length=USERNAME_MAX, help_text="Letters, digits and @ . + - _ only."
     )
     password = serializers.CharField(
         write_only=True, max_length=128, style={"input_type": "password"}
@@ -25,7 +26,11 @@ class RegisterSerializer(StrictFieldsMixin, serializers.Serializer):
     # Django's email check lets a control character through in a quoted local part, and a bidi
     # control in the domain.
     email = serializers.EmailField(
-        required=False, allow_blank=True, default="", validators=[validate_single_line_text]
+        max_length=User._meta.get_field("email").max_length,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_single_line_text],
     )
 
     def validate_username(self, username: str) -> str:
@@ -68,7 +73,9 @@ class AuthTokenSerializer(serializers.Serializer):
     middleware, which sees only that one, answers 429.
     """
 
-    username = serializers.CharField(write_only=True)
+    # No longer than a username can be: django-axes records a failed sign-in's username in a
+    # varchar(255), which PostgreSQL refuses past it (a 500).
+    username = serializers.CharField(write_only=True, max_length=USERNAME_MAX)
     password = serializers.CharField(
         write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.urls import include, path
-from django.views.defaults import bad_request, page_not_found
+from django.views.defaults import bad_request, page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -60,6 +60,7 @@ urlpatterns = [
 ]
 
 BAD_REQUEST = "Bad request."
+SERVER_ERROR = "Server error."
 
 
 def not_found(request, exception=None):
@@ -78,5 +79,14 @@ def refused(request, exception=None):
     return bad_request(request, exception)
 
 
+def failed(request):
+    """An unhandled error under /api/ answers JSON like the rest of the API (when DEBUG is off;
+    with DEBUG, Django shows its technical page); others get Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": SERVER_ERROR}, status=500)
+    return server_error(request)
+
+
 handler404 = not_found
 handler400 = refused
+handler500 = failed
