@@ -16,8 +16,18 @@ TOKEN_HELP = "Send as `Authorization: Token <key>`. Shown only in this answer."
 EXPIRY_HELP = "When the token stops working (UTC); sign in again for a new one."
 
 
+class NewUsernameField(serializers.RegexField):
+    """A new account's username, in the form Django stores it (`normalize_username`, NFKC), so that
+    its rules and the case-insensitive uniqueness check see what will be saved: a fullwidth
+    letter is its ASCII one ("\uff2fWNER1" is "OWNER1"), and what NFKC turns into another
+    character (`½` into `1`, U+2044, `2`) or makes longer meets the rules as saved."""
+
+    def to_internal_value(self, data) -> str:
+        return User.normalize_username(super().to_internal_value(data))
+
+
 class RegisterSerializer(StrictFieldsMixin, serializers.Serializer):
-    username = serializers.RegexField(
+    username = NewUsernameField(
         r"^[\w.@+-]+\Z", max_length=USERNAME_MAX, help_text="Letters, digits and @ . + - _ only."
     )
     password = serializers.CharField(

@@ -63,6 +63,43 @@ def test_register_refuses_a_username_already_taken(anon_client, username):
     assert User.objects.filter(username__iexact="taken").count() == 1
 
 
+# Fullwidth letters (U+FF21..U+FF5A), which Django's NFKC normalization saves as ASCII.
+@pytest.mark.parametrize("username", ["\uff34AKEN", "t\uff41ken", "\uff54\uff41\uff4b\uff45\uff4e"])
+def test_register_refuses_a_taken_username_written_with_compatibility_characters(
+    anon_client, username
+):
+    UserFactory(username="taken")
+
+    response = anon_client.post(
+        reverse("auth-register"), {"username": username, "password": STRONG_PASSWORD}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"username": [USERNAME_TAKEN]}
+    assert User.objects.filter(username__iexact="taken").count() == 1
+
+
+def test_register_saves_and_answers_the_username_as_normalized(anon_client):
+    response = anon_client.post(
+        reverse("auth-register"), {"username": "\uff2dax", "password": STRONG_PASSWORD}
+    )
+
+    assert response.status_code == 201
+    assert response.json()["username"] == "Max"
+    assert User.objects.get(pk=response.json()["id"]).username == "Max"
+
+
+def test_register_applies_the_username_rules_to_the_normalized_username(anon_client):
+    # "½" is a letter or digit to the rule, but NFKC saves it as "1", U+2044 (a fraction slash), "2".
+    response = anon_client.post(
+        reverse("auth-register"), {"username": "half\u00bd", "password": STRONG_PASSWORD}
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["username"]
+    assert not User.objects.filter(username__startswith="half").exists()
+
+
 @pytest.mark.parametrize("password", ["short", "password123", "12345678901", "weakuser1"])
 def test_register_refuses_a_weak_password(anon_client, password):
     response = anon_client.post(
