@@ -352,9 +352,10 @@ AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
 AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_HANDLER = "accounts.lockout.FailureLimitsHandler"
-# The address is REMOTE_ADDR only, never a header the client can write: the ASGI server sets it
-# from X-Forwarded-For only for the proxies named in FORWARDED_ALLOW_IPS (none by default).
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# The address is REMOTE_ADDR only, never a header the client can write (the ASGI server sets it
+# from X-Forwarded-For only for the proxies named in FORWARDED_ALLOW_IPS, none by default), and
+# only when it is an IP address (accounts/client_address.py).
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_HTTP_RESPONSE_CODE = 429

@@ -169,3 +169,36 @@ def test_gunicorn_behind_a_trusted_proxy_counts_by_the_forwarded_address(serve_w
 
     assert answers == locked_out_at(settings.AXES_USERNAME_FAILURE_LIMIT, 40)
     assert sign_in(server, parent.username, PASSWORD, forwarded_for="5.6.7.8").status_code == 429
+
+
+NOT_ADDRESSES = ["unknown", "garbage", "1.2.3.4, garbage"]
+
+
+@pytest.mark.parametrize("forwarded_for", NOT_ADDRESSES)
+def test_behind_a_trusted_proxy_a_forwarded_for_that_is_no_address_never_makes_a_500(
+    serve, forwarded_for
+):
+    """uvicorn passes the forwarded value on as the client's address whatever it is; PostgreSQL's
+    `inet` column of django-axes refused it (a 500 on the failed sign-in)."""
+    parent = UserFactory()
+    server = serve(FORWARDED_ALLOW_IPS="127.0.0.1")
+
+    wrong = sign_in(server, parent.username, "wrong", forwarded_for=forwarded_for)
+    right = sign_in(server, parent.username, PASSWORD, forwarded_for=forwarded_for)
+
+    assert wrong.status_code == 400
+    assert right.status_code == 200
+
+
+@pytest.mark.parametrize("forwarded_for", NOT_ADDRESSES)
+def test_gunicorn_behind_a_trusted_proxy_a_forwarded_for_that_is_no_address_never_makes_a_500(
+    serve_wsgi, forwarded_for
+):
+    parent = UserFactory()
+    server = serve_wsgi(FORWARDED_ALLOW_IPS="127.0.0.1")
+
+    wrong = sign_in(server, parent.username, "wrong", forwarded_for=forwarded_for)
+    right = sign_in(server, parent.username, PASSWORD, forwarded_for=forwarded_for)
+
+    assert wrong.status_code == 400
+    assert right.status_code == 200
