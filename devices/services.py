@@ -11,7 +11,8 @@ from children.models import Child
 from devices import credentials, pins
 from devices.models import ChildPin, Device, PairingCode
 from devices.selectors import children_of_device
-from households.models import Household
+from households.models import WRITING_ROLES, Household, Membership
+from households.services import lock_household
 from kernel.errors import InvalidAction, NotFound, StateConflict
 
 UNKNOWN_CODE = "This pairing code is unknown, used or expired: ask a guardian for a new one."
@@ -54,20 +55,30 @@ def pair_device(*, code: str) -> tuple[Device, str]:
     keeps its digest). Exactly once: the code's row is locked, and a second exchange, concurrent
     or not, finds it used.
 
-    Raises InvalidAction (on `code`) for an unknown, used or expired code, or one whose children
-    were all deleted since.
+    Raises InvalidAction (on `code`) for an unknown, used or expired code, for one whose maker is
+    no longer a guardian of its household (left, removed, account deleted: the same answer, so
+    that the exchange tells nobody about the household), or one whose children were all deleted
+    since.
+
+    The household's row is locked before the code's, the order in which leaving, removing a
+    member and deleting an account lock (those hold it while the membership goes): an exchange
+    racing them either pairs first or sees the maker gone.
     """
+    usable = PairingCode.objects.filter(
+        code_digest=credentials.pairing_code_digest(code),
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
     with transaction.atomic():
-        pairing = (
-            PairingCode.objects.select_for_update()
-            .filter(
-                code_digest=credentials.pairing_code_digest(code),
-                used_at__isnull=True,
-                expires_at__gt=timezone.now(),
-            )
-            .first()
-        )
-        if pairing is None:
+        household_id = usable.values_list("household_id", flat=True).first()
+        if household_id is None:
+            raise InvalidAction(UNKNOWN_CODE, field="code")
+        try:
+            lock_household(household_id, no_key=True)
+        except NotFound:
+            raise InvalidAction(UNKNOWN_CODE, field="code") from None
+        pairing = usable.select_for_update().first()
+        if pairing is None or not _maker_still_writes_in(pairing):
             raise InvalidAction(UNKNOWN_CODE, field="code")
         children = list(pairing.children.filter(household_id=pairing.household_id))
         if not children:
@@ -77,6 +88,14 @@ def pair_device(*, code: str) -> tuple[Device, str]:
         pairing.used_at, pairing.device = timezone.now(), device
         pairing.save(update_fields=["used_at", "device"])
     return device, credential
+
+
+def _maker_still_writes_in(pairing: PairingCode) -> bool:
+    # A code is its maker's access, handed on: it ends with their membership, as their token's
+    # reach does. `created_by` is null once their account is deleted.
+    return Membership.objects.filter(
+        user_id=pairing.created_by_id, household_id=pairing.household_id, role__in=WRITING_ROLES
+    ).exists()
 
 
 def _issue_device(pairing: PairingCode) -> tuple[Device, str]:
