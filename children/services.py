@@ -57,6 +57,13 @@ def actor_metadata(device_id: int | None) -> dict[str, Any]:
     return {"actor": "child", "device_id": device_id}
 
 
+def lock_children_of(household_id: int) -> list[int]:
+    """Lock every child of a household, in id order (the order several children are locked in);
+    their ids."""
+    children = Child.objects.select_for_update(of=("self",)).filter(household_id=household_id)
+    return list(children.order_by("pk").values_list("pk", flat=True))
+
+
 def lock_child(child_id: int) -> Child:
     """Lock a child's row for the rest of the transaction; every write on a child starts here
     (its deletion too), so concurrent actions on one child run one after the other and none is
@@ -178,12 +185,19 @@ def delete_task(*, task: Task) -> None:
     it before is committed when the cascade looks, so the cascade deletes it instead of failing a
     foreign key at commit; one that comes after finds the task gone.
 
+    The household's children are locked before it, in id order: a child's streak choice may name
+    the task, and its listeners (`task_deleting`, `task_deleted`) rebuild those children, which an
+    action holding a child's lock and waiting for the task's would otherwise deadlock with.
+
     Raises NotFound when another deletion of the task committed first.
     """
     with transaction.atomic():
+        lock_children_of(task.household_id)
         if not lock_for_deletion(task):
             raise NotFound(TASK_GONE.format(task_id=task.pk))
+        signals.task_deleting.send(sender=Task, task=task)
         task.delete()
+        signals.task_deleted.send(sender=Task, task=task)
 
 
 def set_task_override(*, child: Child, task: Task, points: int) -> TaskOverride:

@@ -72,3 +72,19 @@ claim_rejected = Signal()
 
 Not sent when the claim was no longer pending (approved or rejected first): nothing changed then.
 """
+
+task_deleting = Signal()
+"""A member is deleting a chore or a penalty: its row is locked, not yet deleted, so what refers to
+it (a child's streak choice) can still be found. Sender: `Task`. Argument: `task`.
+
+Sent inside the deletion's transaction, once every child of the task's household is locked (child
+first, then the task: the order an action on a child locks in). Followed by `task_deleted`.
+"""
+
+task_deleted = Signal()
+"""The chore or penalty announced by `task_deleting` is deleted (with its assignments, overrides and
+claims): listeners rebuild what depended on it. Sender: `Task`. Argument: `task` (the same
+instance, its `pk` still set).
+
+Sent inside the deletion's transaction, right after the delete.
+"""

@@ -44,3 +44,22 @@ def on_household_calendar_changed(sender: type, *, household: Any, **_: Any) -> 
     from insights.rebuild import rebuild
 
     rebuild(household_id=household.pk)
+
+
+STREAK_CHILDREN = "insights_streak_children"  # kept on the task between the two signals
+
+
+def on_task_deleting(sender: type, *, task: Any, **_: Any) -> None:
+    """Note the children whose streak choice names the task: the cascade removes it from them."""
+    from insights.services import children_choosing
+
+    task.__dict__[STREAK_CHILDREN] = children_choosing(task)
+
+
+def on_task_deleted(sender: type, *, task: Any, **_: Any) -> None:
+    """Rebuild those children as a change of their streak choice would."""
+    from insights.services import rebuild_after_task_deletion
+
+    child_ids = task.__dict__.pop(STREAK_CHILDREN, None)
+    if child_ids:
+        rebuild_after_task_deletion(child_ids)

@@ -113,6 +113,21 @@ def set_streak_tasks(*, child: Child, tasks: Iterable[Task]) -> list[int]:
     return sorted(task.pk for task in tasks)
 
 
+def children_choosing(task: Task) -> list[int]:
+    """The children whose streak choice names this task, by id."""
+    chosen = StreakChoice.tasks.through.objects.filter(task_id=task.pk)
+    return sorted(chosen.values_list("streakchoice__child_id", flat=True))
+
+
+def rebuild_after_task_deletion(child_ids: list[int]) -> None:
+    """A deleted task left these children's streak choices (the cascade): do what changing the
+    choice does. A choice left empty goes, as choosing none does (every chore counts again)."""
+    StreakChoice.objects.filter(child_id__in=child_ids, tasks=None).delete()
+    for child in Child.objects.filter(pk__in=child_ids).order_by("pk"):
+        rebuild_child(child)
+        streak_tasks_changed.send(sender=StreakChoice, child_id=child.pk)
+
+
 def streak_task_ids(child: Child) -> list[int]:
     """The chores chosen for a child's streak, sorted; empty when every chore counts."""
     return sorted(

@@ -21,5 +21,6 @@ with the choice (which past days count changed with it).
 Sender: `StreakChoice`. Keyword argument: `child_id`.
 
 Sent by `insights.services.set_streak_tasks` inside its transaction, after the rebuild, so that
-what is built on the streak (streak badges) settles on the new days in the same transaction.
+what is built on the streak (streak badges) settles on the new days in the same transaction; and
+likewise when a deleted chore leaves a child's choice (`children.signals.task_deleted`).
 """
