@@ -6,7 +6,7 @@ from rest_framework import serializers
 from children.models import Claim
 from children.selectors import claim_points
 from children.serializers import ChildSerializer
-from kernel.api import StrictFieldsMixin, TrackingEventRefField
+from kernel.api import TrackingEventRefField
 
 
 class ClaimSerializer(serializers.ModelSerializer):
@@ -53,10 +53,6 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     def get_points(self, claim: Claim) -> int:
         return claim_points(claim)
-
-
-class DecideClaimSerializer(StrictFieldsMixin, serializers.Serializer):
-    """No fields: who approves or rejects comes from the credential."""
 
 
 class ClaimActionResponseSerializer(serializers.Serializer):

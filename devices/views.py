@@ -23,6 +23,7 @@ from devices.serializers import (
     PinSetSerializer,
 )
 from households.services import household_for_writing
+from kernel.api import refuse_any_body
 from kernel.api_errors import errors
 from kernel.errors import NotFound
 from kernel.validation import QueryParametersChecked
@@ -121,7 +122,9 @@ class DeviceViewSet(
     )
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
-        services.revoke_device(device=self.get_object())
+        device = self.get_object()
+        refuse_any_body(request)
+        services.revoke_device(device=device)
         return Response(DeviceSerializer(self.get_object()).data)
 
     @extend_schema(

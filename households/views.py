@@ -17,7 +17,7 @@ from households.serializers import (
     JoinSerializer,
     TransferSerializer,
 )
-from kernel.api import MAX_ID
+from kernel.api import MAX_ID, refuse_any_body
 from kernel.api_errors import errors
 from kernel.errors import NotFound
 from kernel.validation import QueryParametersChecked
@@ -156,5 +156,6 @@ class LeaveView(QueryParametersChecked, APIView):
         responses={204: None, **errors(400, 401, 404, 409)},
     )
     def post(self, request: Request) -> Response:
+        refuse_any_body(request)
         services.leave_household(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

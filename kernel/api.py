@@ -194,6 +194,16 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
+class NoBodySerializer(StrictFieldsMixin, serializers.Serializer):
+    """The body of an action that takes none (who acts comes from the credential): any field in
+    it, `actor` included, is a 400, as on every route with a body."""
+
+
+def refuse_any_body(request: Any) -> None:
+    """Check that a body-less action got no body fields (an empty body or `{}`)."""
+    NoBodySerializer(data=request.data).is_valid(raise_exception=True)
+
+
 @extend_schema_field(
     {
         "allOf": [{"$ref": "#/components/schemas/TrackingEvent"}],

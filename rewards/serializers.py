@@ -80,10 +80,6 @@ class RequestRewardSerializer(RewardChoiceSerializer):
     child's own request is made from its paired device)."""
 
 
-class CancelSerializer(StrictFieldsMixin, serializers.Serializer):
-    """No fields: who cancels comes from the credential."""
-
-
 class RequestCreatedResponseSerializer(serializers.Serializer):
     request = RewardRequestSerializer()
     tracking_event = TrackingEventRefField()

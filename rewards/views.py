@@ -11,6 +11,7 @@ from children.models import Child
 from children.selectors import household_children
 from households.permissions import HouseholdRolePermission
 from households.services import household_for_writing
+from kernel.api import refuse_any_body
 from kernel.api_errors import errors
 from kernel.validation import QueryParametersChecked
 from rewards import selectors, services
@@ -19,7 +20,6 @@ from rewards.models import Reward, RewardRequest
 from rewards.serializers import (
     AssignRewardsSerializer,
     CancelledResponseSerializer,
-    CancelSerializer,
     DirectRedeemResponseSerializer,
     OverrideSerializer,
     RedeemedResponseSerializer,
@@ -91,7 +91,9 @@ class RewardRequestViewSet(
     )
     @action(detail=True, methods=["post"])
     def redeem(self, request: Request, pk: str | None = None) -> Response:
-        result = services.redeem_request(request=self.get_object(), by=request.user)
+        reward_request = self.get_object()
+        refuse_any_body(request)
+        result = services.redeem_request(request=reward_request, by=request.user)
         return Response(
             RedeemedResponseSerializer(
                 result.response(child=result.child, request=result.request)
@@ -100,14 +102,13 @@ class RewardRequestViewSet(
 
     @extend_schema(
         summary="Cancel a pending request (parent, or the child in child mode)",
-        request=CancelSerializer,
+        request=None,
         responses={200: CancelledResponseSerializer, **errors(400, 401, 404)},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         reward_request = self.get_object()
-        serializer = CancelSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        refuse_any_body(request)
         result = services.cancel_request(request=reward_request, by=request.user)
         return Response(CancelledResponseSerializer(result.response(request=result.request)).data)
 
