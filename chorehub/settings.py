@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "idempotency.schema.add_idempotency_key",
         "accounts.schema.add_throttled_responses",
         "kernel.body_limit_schema.add_body_too_large",  # issue 13, item 5
+        "kernel.forbidden_schema.add_forbidden",
     ],
     "ENUM_NAME_OVERRIDES": {
         "EntityTypeEnum": "tracking.models.EntityType",

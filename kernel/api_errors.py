@@ -33,7 +33,9 @@ ERRORS = {
     ),
     401: OpenApiResponse(DETAIL_BODY, description="No valid credentials."),
     403: OpenApiResponse(
-        DETAIL_BODY, description="Signed in, but not allowed (not staff, or a viewer's write)."
+        DETAIL_BODY,
+        description="Signed in, but not allowed (not staff, a viewer's write, a device on an "
+        "account route or an account on a device route).",
     ),
     404: OpenApiResponse(
         DETAIL_BODY,

@@ -1,5 +1,6 @@
 """Documents the `413` of the body cap (kernel.body_limit, kernel.upload_limits) on every operation
-of the OpenAPI schema that takes a request body."""
+of the OpenAPI schema that takes a request body, and on every write that takes none: the cap reads
+no route, so a write sent with too large a body anyway is refused the same way."""
 
 from typing import Any
 
@@ -11,12 +12,16 @@ BODY_TOO_LARGE_RESPONSE = {
     "by default); it was refused unread. Nothing changed.",
 }
 
+WRITES = {"post", "put", "patch", "delete"}
+
 
 def add_body_too_large(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"])."""
     for operations in result.get("paths", {}).values():
-        for operation in operations.values():
-            if isinstance(operation, dict) and "requestBody" in operation:
+        for method, operation in operations.items():
+            if not isinstance(operation, dict):
+                continue
+            if "requestBody" in operation or method in WRITES:
                 operation.setdefault("responses", {}).setdefault(
                     "413", dict(BODY_TOO_LARGE_RESPONSE)
                 )

@@ -2469,7 +2469,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2536,6 +2536,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
@@ -2591,8 +2602,30 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description A state conflict (the message says which); nothing changed. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2652,6 +2685,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2849,6 +2893,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
@@ -2895,6 +2961,28 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2965,7 +3053,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3039,7 +3127,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3153,7 +3241,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3238,7 +3326,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3329,7 +3417,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3342,6 +3430,17 @@ export interface operations {
             };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3414,7 +3513,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3508,6 +3607,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
@@ -3562,6 +3672,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3674,6 +3795,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -3739,6 +3871,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3828,8 +3971,30 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3893,6 +4058,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3981,6 +4157,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4100,6 +4287,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -4208,7 +4406,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4298,7 +4496,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4384,6 +4582,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -4449,6 +4658,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4541,8 +4761,30 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4618,7 +4860,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4750,6 +4992,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -4851,6 +5104,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4967,6 +5231,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -5053,7 +5328,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5134,7 +5409,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5219,7 +5494,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5306,6 +5581,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5427,6 +5713,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -5510,7 +5807,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5580,7 +5877,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5664,7 +5961,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5688,6 +5985,17 @@ export interface operations {
             };
             /** @description A state conflict (the message says which); nothing changed. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5770,7 +6078,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5794,6 +6102,17 @@ export interface operations {
             };
             /** @description A state conflict (the message says which); nothing changed. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5870,7 +6189,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6290,7 +6609,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6359,7 +6678,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6444,7 +6763,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6546,7 +6865,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6559,6 +6878,17 @@ export interface operations {
             };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6629,7 +6959,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6659,6 +6989,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -6793,7 +7134,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6877,7 +7218,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6966,6 +7307,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -7037,7 +7389,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7130,7 +7482,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7217,6 +7569,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7328,6 +7691,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -7341,6 +7715,17 @@ export interface operations {
             };
             /** @description A state conflict (the message says which); nothing changed. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7418,7 +7803,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7431,6 +7816,17 @@ export interface operations {
             };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7503,7 +7899,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7617,7 +8013,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Signed in, but not allowed (not staff, or a viewer's write). */
+            /** @description Signed in, but not allowed (not staff, a viewer's write, a device on an account route or an account on a device route). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7708,6 +8104,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
@@ -7758,6 +8165,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7840,6 +8258,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -7859,6 +8288,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -7935,6 +8375,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -7954,6 +8405,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail?: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
                     };
                 };
             };
@@ -8029,6 +8491,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
@@ -8083,6 +8556,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8195,6 +8679,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -8260,6 +8755,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8349,8 +8855,30 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8414,6 +8942,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8506,6 +9045,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description Too many requests: over a rate limit (docs/operations.md#limits), or, when signing in, too many failed sign-ins (docs/api.md#accounts). `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
@@ -8560,6 +9110,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8672,6 +9233,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
                 headers: {
@@ -8737,6 +9309,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8826,8 +9409,30 @@ export interface operations {
                     };
                 };
             };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
             /** @description No such object among yours (another parent's is the same 404), or it was deleted while the action ran; nothing changed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request body is larger than the server takes (API_MAX_BODY_BYTES, 1 MiB by default); it was refused unread. Nothing changed. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8891,6 +9496,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8979,6 +9595,17 @@ export interface operations {
             };
             /** @description No valid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Signed in, but not allowed: a paired device on an account route (or an account on a device route), a viewer's write, a non-staff user on a staff route; on a device route, also a child's missing or wrong PIN (`code` `pin_required`, `wrong_pin`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
